@@ -1,0 +1,78 @@
+# The two commands of the README:
+#   make lab    set everything up and start JupyterLab on examples/
+#   make test   set everything up and run lint, unit/integration and UI tests
+#
+# Set-up steps are stamped in .make/ so a second run reuses what is built.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV := .venv
+STAMPS := .make
+CHROMIUM ?= /usr/bin/chromium
+
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export CHROMIUM
+# Keep jupyter's user-level config and data out of the tests' way.
+export JUPYTER_PLATFORM_DIRS := 1
+
+.PHONY: lab test setup build lint unit ui chromium clean
+
+lab: setup ## Start JupyterLab with the extension on the example notebooks
+	jupyter lab --notebook-dir=examples $(if $(filter 0,$(shell id -u)),--allow-root)
+
+test: setup chromium lint unit ui ## Lint, jest (real server and kernel), Galata (headless Chromium)
+	@echo "make test: all suites passed"
+
+setup: $(STAMPS)/develop
+
+$(STAMPS):
+	mkdir -p $(STAMPS)
+
+$(STAMPS)/venv: requirements-dev.txt | $(STAMPS)
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(STAMPS)/node: package.json yarn.lock .yarnrc.yml $(STAMPS)/venv
+	jlpm install --immutable
+	touch $@
+
+build: $(STAMPS)/node
+	jlpm build
+
+$(STAMPS)/develop: pyproject.toml $(STAMPS)/venv build
+	@if [ ! -f $@ ]; then \
+	  $(VENV)/bin/python -m pip install --quiet --no-build-isolation --no-deps -e . && \
+	  jupyter labextension develop --overwrite . ; \
+	fi
+	touch $@
+
+$(STAMPS)/ui-node: ui-tests/package.json ui-tests/yarn.lock $(STAMPS)/venv
+	cd ui-tests && jlpm install --immutable
+	touch $@
+
+chromium: ## Debian's Chromium for the UI tests (never a downloaded browser)
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+	  echo "The UI tests need Debian's Chromium at $(CHROMIUM)."; \
+	  echo "Install it with: sudo apt-get install chromium"; \
+	  echo "(or point CHROMIUM=/path/to/chromium at another build)"; \
+	  exit 1; \
+	fi
+
+lint: $(STAMPS)/node
+	jlpm lint:check
+
+unit: $(STAMPS)/develop
+	jlpm test
+
+ui: $(STAMPS)/develop $(STAMPS)/ui-node chromium
+	cd ui-tests && jlpm playwright test
+
+clean:
+	rm -rf $(STAMPS) lib jupyterlab_lmk/labextension tsconfig.tsbuildinfo \
+	  ui-tests/test-results ui-tests/playwright-report

@@ -1,0 +1,145 @@
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+import {
+  type ICommandPalette,
+  InputDialog,
+  Notification
+} from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { UUID } from '@lumino/coreutils';
+import type { DesktopChannel } from './delivery/channels/desktopChannel';
+import { buildManualEvent } from './messages/runEvent';
+import type { IDeliveryResult, ILmkNotifier } from './tokens';
+
+/**
+ * The command ids of jupyterlab-lmk.
+ */
+export namespace CommandIDs {
+  export const notify = 'lmk:notify';
+  export const enableDesktop = 'lmk:enable-desktop';
+  export const sendTest = 'lmk:send-test';
+}
+
+/**
+ * Register the commands and put them in the palette's "Notifications" category.
+ */
+export function addCommands(
+  app: JupyterFrontEnd,
+  options: {
+    notifier: ILmkNotifier;
+    desktop: DesktopChannel;
+    trans: TranslationBundle;
+    palette: ICommandPalette | null;
+  }
+): void {
+  const { notifier, desktop, trans, palette } = options;
+  const { commands } = app;
+
+  commands.addCommand(CommandIDs.notify, {
+    label: trans.__('Send a Notification…'),
+    caption: trans.__('Send a notification through the enabled channels'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          message: { type: 'string', description: trans.__('The message') },
+          title: { type: 'string', description: trans.__('Optional title') }
+        }
+      }
+    },
+    execute: async args => {
+      let message = typeof args.message === 'string' ? args.message : '';
+      if (!message) {
+        const answer = await InputDialog.getText({
+          title: trans.__('Send a Notification'),
+          label: trans.__('Message'),
+          okLabel: trans.__('Send')
+        });
+        if (!answer.button.accept || !answer.value) {
+          return [];
+        }
+        message = answer.value;
+      }
+      const title =
+        typeof args.title === 'string' && args.title
+          ? args.title
+          : trans.__('Notification');
+      return notifier.notify({
+        id: `manual:${UUID.uuid4()}`,
+        event: buildManualEvent(message, title),
+        target: null
+      });
+    }
+  });
+
+  commands.addCommand(CommandIDs.enableDesktop, {
+    label: trans.__('Enable Desktop Notifications'),
+    caption: trans.__(
+      'Ask the browser for permission to show desktop notifications'
+    ),
+    isToggled: () => desktop.availability === 'granted',
+    execute: () => desktop.requestPermission()
+  });
+
+  commands.addCommand(CommandIDs.sendTest, {
+    label: trans.__('Send a Test Notification'),
+    caption: trans.__('Check that every enabled channel delivers'),
+    execute: async () => {
+      const results = await notifier.notify({
+        id: `test:${UUID.uuid4()}`,
+        event: buildManualEvent(
+          trans.__('If you can read this, notifications reach you here.'),
+          trans.__('Test notification')
+        ),
+        target: null
+      });
+      Private.reportTest(results, trans);
+      return results;
+    }
+  });
+
+  if (palette) {
+    const category = trans.__('Notifications');
+    for (const command of [
+      CommandIDs.notify,
+      CommandIDs.enableDesktop,
+      CommandIDs.sendTest
+    ]) {
+      palette.addItem({ command, category });
+    }
+  }
+}
+
+namespace Private {
+  /**
+   * Tell the user, in one line per channel, what a test delivery did.
+   */
+  export function reportTest(
+    results: IDeliveryResult[],
+    trans: TranslationBundle
+  ): void {
+    if (results.length === 0) {
+      Notification.warning(
+        trans.__('No channel is enabled: the test went nowhere.'),
+        { autoClose: false }
+      );
+      return;
+    }
+    const lines = results.map(result => {
+      const status =
+        result.status === 'sent'
+          ? trans.__('sent')
+          : result.status === 'skipped'
+            ? trans.__('skipped')
+            : trans.__('failed');
+      return result.detail
+        ? `${result.channelId}: ${status} (${result.detail})`
+        : `${result.channelId}: ${status}`;
+    });
+    const allSent = results.every(result => result.status === 'sent');
+    Notification.emit(
+      [trans.__('Test notification'), ...lines].join('\n'),
+      allSent ? 'success' : 'warning',
+      { autoClose: allSent ? 5000 : false }
+    );
+  }
+}

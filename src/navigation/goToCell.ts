@@ -1,0 +1,40 @@
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import type { INotificationTarget } from '../tokens';
+
+/**
+ * Bring the user to a notebook and, if given, one of its cells: opens the
+ * notebook when it is closed, activates it, selects the cell and scrolls it
+ * into view.
+ */
+export async function goToCell(
+  app: JupyterFrontEnd,
+  notebooks: INotebookTracker | null,
+  target: INotificationTarget
+): Promise<void> {
+  let panel: NotebookPanel | null =
+    notebooks?.find(p => p.context.path === target.path) ?? null;
+  if (!panel) {
+    const opened = await app.commands.execute('docmanager:open', {
+      path: target.path
+    });
+    panel = (opened as NotebookPanel | undefined) ?? null;
+    if (!panel || !('content' in panel)) {
+      return;
+    }
+    await panel.context.ready;
+  }
+  app.shell.activateById(panel.id);
+  if (!target.cellId) {
+    return;
+  }
+  const notebook = panel.content;
+  const index = notebook.widgets.findIndex(
+    cell => cell.model.id === target.cellId
+  );
+  if (index < 0) {
+    return;
+  }
+  notebook.activeCellIndex = index;
+  await notebook.scrollToCell(notebook.widgets[index], 'center');
+}

@@ -1,0 +1,135 @@
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { addCommands } from '../commands';
+import { DesktopChannel } from '../delivery/channels/desktopChannel';
+import { ToastChannel } from '../delivery/channels/toastChannel';
+import { Notifier } from '../delivery/notifier';
+import { buildRunEvent } from '../messages/runEvent';
+import { goToCell } from '../navigation/goToCell';
+import { shouldNotifyRun } from '../rules/runRule';
+import {
+  DEFAULT_SETTINGS,
+  type ILmkSettings,
+  readSettings
+} from '../settings/lmkSettings';
+import {
+  ILmkNotifier,
+  type INotificationTarget,
+  IRunTracker,
+  type IRunSummary
+} from '../tokens';
+
+/**
+ * The main plugin: reads the settings, sends a notification when a run
+ * ends that the rules find worth it, and provides the notifier to others.
+ */
+export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
+  id: 'jupyterlab-lmk:plugin',
+  description:
+    'Sends a notification when a notebook run ends, through the channels you chose.',
+  autoStart: true,
+  requires: [IRunTracker, ISettingRegistry],
+  optional: [ITranslator, INotebookTracker, ICommandPalette],
+  provides: ILmkNotifier,
+  activate: (
+    app: JupyterFrontEnd,
+    runs: IRunTracker,
+    registry: ISettingRegistry,
+    translator: ITranslator | null,
+    notebooks: INotebookTracker | null,
+    palette: ICommandPalette | null
+  ): ILmkNotifier => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
+    let settings: ILmkSettings = DEFAULT_SETTINGS;
+
+    const notifier = new Notifier({ channels: () => settings.channels, trans });
+    const goTo = (target: INotificationTarget) =>
+      goToCell(app, notebooks, target);
+    const desktop = new DesktopChannel({ trans, goTo });
+    notifier.registerChannelType(desktop);
+    notifier.registerChannelType(
+      new ToastChannel({
+        trans,
+        goTo,
+        offerDesktop: () =>
+          desktop.canAsk &&
+          settings.channels.some(c => c.type === 'desktop' && c.enabled)
+            ? () => desktop.requestPermission()
+            : null
+      })
+    );
+
+    let lastProblems = '';
+    const apply = (loaded: ISettingRegistry.ISettings) => {
+      const { settings: read, problems } = readSettings(
+        loaded.composite as { [key: string]: unknown },
+        trans
+      );
+      settings = read;
+      const text = problems.join('\n');
+      if (text && text !== lastProblems) {
+        Notification.warning(
+          trans.__('Some notification settings were ignored:\n%1', text),
+          { autoClose: false }
+        );
+      }
+      lastProblems = text;
+    };
+    registry
+      .load(notifierPlugin.id)
+      .then(loaded => {
+        apply(loaded);
+        loaded.changed.connect(apply);
+      })
+      .catch(reason => {
+        Notification.warning(
+          trans.__(
+            'Notification settings could not be loaded; the defaults apply. %1',
+            reason instanceof Error ? reason.message : String(reason)
+          ),
+          { autoClose: false }
+        );
+      });
+
+    runs.runEnded.connect((_, summary: IRunSummary) => {
+      if (!shouldNotifyRun(summary, settings.threshold)) {
+        return;
+      }
+      const event = buildRunEvent(
+        summary,
+        Private.notebookUrl(summary.notebookPath),
+        trans
+      );
+      if (!event) {
+        return;
+      }
+      void notifier.notify({
+        id: `run:${summary.id}`,
+        event,
+        target: {
+          path: summary.notebookPath,
+          cellId: summary.failure?.cellId ?? summary.lastCellId
+        }
+      });
+    });
+
+    addCommands(app, { notifier, desktop, trans, palette });
+    return notifier;
+  }
+};
+
+namespace Private {
+  /**
+   * The absolute address of a notebook in this lab (works under a hub's base URL).
+   */
+  export function notebookUrl(path: string): string {
+    return URLExt.join(PageConfig.getTreeUrl(), URLExt.encodeParts(path));
+  }
+}

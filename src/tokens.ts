@@ -1,0 +1,187 @@
+import type { IDisposable } from '@lumino/disposable';
+import type { ISignal } from '@lumino/signaling';
+import { Token } from '@lumino/coreutils';
+
+/**
+ * The kinds of event a notification can report (webhook event, version 1).
+ */
+export type LmkEventKind =
+  | 'run.finished'
+  | 'run.failed'
+  | 'run.interrupted'
+  | 'run.still_running'
+  | 'input.requested'
+  | 'kernel.died'
+  | 'kernel.restarted'
+  | 'manual';
+
+/**
+ * The event every channel formats from; also the JSON body a webhook receives.
+ *
+ * This shape is a public contract (see README, "Webhook event"): add fields,
+ * never rename or remove them without bumping `version`.
+ */
+export interface ILmkEvent {
+  version: 1;
+  event: LmkEventKind;
+  /** Short title, plain text. */
+  title: string;
+  /** Body in markdown. */
+  message: string;
+  /** Body in plain text. */
+  text: string;
+  notebook: { path: string; name: string; url: string } | null;
+  run: {
+    cells: number;
+    executed: number;
+    started: string;
+    finished: string | null;
+    duration_s: number;
+  } | null;
+  cell: { index: number; execution_count: number | null } | null;
+  error: { ename: string; evalue: string; traceback: string[] } | null;
+  kernel: { id: string; name: string } | null;
+  report: { [name: string]: string } | null;
+}
+
+/**
+ * Where "Go to cell" leads: a notebook path and, optionally, a cell id.
+ */
+export interface INotificationTarget {
+  path: string;
+  cellId?: string;
+}
+
+/**
+ * A notification on its way to the channels.
+ */
+export interface ILmkNotification {
+  /** Stable id of the notification, used to tag and de-duplicate it. */
+  id: string;
+  event: ILmkEvent;
+  /** What clicking the notification opens; never sent to remote channels. */
+  target: INotificationTarget | null;
+}
+
+/**
+ * One configured channel, as stored in the settings.
+ */
+export interface IChannelConfig {
+  id: string;
+  type: string;
+  enabled: boolean;
+  [option: string]: unknown;
+}
+
+/**
+ * What happened when a notification was handed to one channel.
+ */
+export interface IDeliveryResult {
+  channelId: string;
+  status: 'sent' | 'skipped' | 'failed';
+  /** A human-readable reason; never contains a secret. */
+  detail?: string;
+}
+
+/**
+ * A kind of channel (toast, desktop, webhook, ...).
+ */
+export interface IChannelType {
+  /** The value of `type` in a channel's settings. */
+  readonly type: string;
+  /** Deliver one notification through one configured channel. */
+  send(
+    notification: ILmkNotification,
+    config: IChannelConfig
+  ): Promise<IDeliveryResult>;
+}
+
+/**
+ * The notifier: sends notifications through the configured channels.
+ */
+export interface ILmkNotifier {
+  /**
+   * Send a notification through the enabled channels, or through the
+   * channels whose ids are given. One failing channel never blocks another.
+   */
+  notify(
+    notification: ILmkNotification,
+    options?: { channels?: string[] }
+  ): Promise<IDeliveryResult[]>;
+
+  /** Make a new channel type available to the settings. */
+  registerChannelType(channelType: IChannelType): IDisposable;
+
+  /** Emitted after each notification has been handed to its channels. */
+  readonly delivered: ISignal<
+    ILmkNotifier,
+    { notification: ILmkNotification; results: IDeliveryResult[] }
+  >;
+}
+
+/**
+ * The notifier token.
+ */
+export const ILmkNotifier = new Token<ILmkNotifier>(
+  'jupyterlab-lmk:ILmkNotifier',
+  'Sends notifications through the channels the user configured.'
+);
+
+/**
+ * How a run ended.
+ */
+export type RunOutcome =
+  | 'finished'
+  | 'failed'
+  | 'interrupted'
+  | 'kernel-died'
+  | 'kernel-restarted'
+  | 'cancelled';
+
+/**
+ * A run that has ended, as plain data.
+ */
+export interface IRunSummary {
+  /** Unique id of the run (the message id of its first execute request). */
+  id: string;
+  outcome: RunOutcome;
+  notebookPath: string;
+  kernel: { id: string; name: string } | null;
+  /** Number of code cells scheduled. */
+  cells: number;
+  /** Number of code cells whose execution completed (with or without error). */
+  executed: number;
+  /** ISO-8601 time the kernel started the first cell. */
+  started: string;
+  /** ISO-8601 time the run ended. */
+  finished: string;
+  durationSeconds: number;
+  /** Whether `started`/`finished` come from the kernel's clock. */
+  kernelTiming: boolean;
+  /** Id of the run's last cell, where "Go to cell" leads when nothing failed. */
+  lastCellId: string;
+  failure: {
+    cellId: string;
+    index: number;
+    executionCount: number | null;
+    ename: string;
+    evalue: string;
+    traceback: string[];
+  } | null;
+}
+
+/**
+ * Tracks notebook runs in the lab.
+ */
+export interface IRunTracker {
+  /** Emitted when a run ends, however it ends. */
+  readonly runEnded: ISignal<IRunTracker, IRunSummary>;
+}
+
+/**
+ * The run tracker token.
+ */
+export const IRunTracker = new Token<IRunTracker>(
+  'jupyterlab-lmk:IRunTracker',
+  'Tells when notebook runs end and how.'
+);

@@ -1,0 +1,100 @@
+import type { ISessionContext } from '@jupyterlab/apputils';
+import type { Cell } from '@jupyterlab/cells';
+import { type Notebook, NotebookActions } from '@jupyterlab/notebook';
+import type { IDisposable } from '@lumino/disposable';
+import { type ISignal, Signal } from '@lumino/signaling';
+import type { IRunSummary, IRunTracker } from '../tokens';
+import { NotebookRunWatcher } from './notebookRunWatcher';
+
+/**
+ * Tracks the runs of every watched notebook.
+ *
+ * It listens once to JupyterLab's `NotebookActions.executionScheduled` and
+ * hands each scheduled cell to the watcher of its notebook, so the cost per
+ * cell does not grow with the number of open notebooks.
+ */
+export class RunTracker implements IRunTracker, IDisposable {
+  constructor(options: RunTracker.IOptions = {}) {
+    this._now = options.now;
+    NotebookActions.executionScheduled.connect(this._onScheduled, this);
+  }
+
+  /** Emitted when a run of any watched notebook ends. */
+  get runEnded(): ISignal<this, IRunSummary> {
+    return this._runEnded;
+  }
+
+  /** Number of notebooks being watched. */
+  get watched(): number {
+    return this._watchers.size;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /**
+   * Watch the runs of a notebook until the returned watcher is disposed.
+   */
+  watch(
+    notebook: Notebook,
+    sessionContext: ISessionContext,
+    path: () => string
+  ): NotebookRunWatcher {
+    this._watchers.get(notebook)?.dispose();
+    const watcher = new NotebookRunWatcher({
+      notebook,
+      sessionContext,
+      path,
+      now: this._now
+    });
+    watcher.runEnded.connect((_, summary) => this._runEnded.emit(summary));
+    this._watchers.set(notebook, watcher);
+    const forget = () => {
+      if (this._watchers.get(notebook) === watcher) {
+        this._watchers.delete(notebook);
+      }
+    };
+    watcher.disposed.connect(forget);
+    notebook.disposed.connect(() => watcher.dispose());
+    return watcher;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    NotebookActions.executionScheduled.disconnect(this._onScheduled, this);
+    for (const watcher of this._watchers.values()) {
+      watcher.dispose();
+    }
+    this._watchers.clear();
+    Signal.clearData(this);
+  }
+
+  private _onScheduled(
+    _: unknown,
+    args: { notebook: Notebook; cell: Cell }
+  ): void {
+    this._watchers.get(args.notebook)?.scheduled(args.cell);
+  }
+
+  private _now?: () => number;
+  private _watchers = new Map<Notebook, NotebookRunWatcher>();
+  private _isDisposed = false;
+  private _runEnded = new Signal<this, IRunSummary>(this);
+}
+
+/**
+ * The namespace for `RunTracker` statics.
+ */
+export namespace RunTracker {
+  /**
+   * Options to create a run tracker.
+   */
+  export interface IOptions {
+    /** The browser clock; injectable for tests. */
+    now?: () => number;
+  }
+}

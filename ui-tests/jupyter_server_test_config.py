@@ -1,0 +1,14 @@
+"""Server configuration for the UI tests.
+
+Never use this configuration in production: it removes the server's
+protections and exposes the lab's JavaScript objects to the page.
+"""
+
+from jupyterlab.galata import configure_jupyter_server
+
+configure_jupyter_server(c)  # noqa: F821
+
+# Loopback only, whatever configure_jupyter_server decides.
+c.ServerApp.ip = "127.0.0.1"  # noqa: F821
+# CI machines run the suite as root.
+c.ServerApp.allow_root = True  # noqa: F821
