@@ -2,15 +2,16 @@ const jestJupyterLab = require('@jupyterlab/testutils/lib/jest-config');
 
 const esModules = [
   '@codemirror',
-  '@jupyter/ydoc',
+  '@marijn',
+  '@microsoft',
   '@jupyter/react-components',
   '@jupyter/web-components',
-  '@microsoft/fast-element',
-  '@microsoft/fast-foundation',
-  '@microsoft/fast-web-utilities',
+  '@jupyter/ydoc',
   '@jupyterlab/',
+  'color',
   'exenv-es6',
   'lib0',
+  'marked',
   'nanoid',
   'vscode-ws-jsonrpc',
   'y-protocols',
@@ -23,6 +24,15 @@ const baseConfig = jestJupyterLab(__dirname);
 module.exports = {
   ...baseConfig,
   automock: false,
+  reporters: ['default'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/.venv/',
+    '<rootDir>/jupyterlab_lmk/',
+    '<rootDir>/ui-tests/',
+    '<rootDir>/lib/'
+  ],
+  // The integration suite starts a real server and kernels.
+  testTimeout: 30000,
   collectCoverageFrom: [
     'src/**/*.{ts,tsx}',
     '!src/**/*.d.ts',

@@ -7,7 +7,6 @@ import {
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import type { DesktopChannel } from './delivery/channels/desktopChannel';
-import { buildManualEvent } from './messages/runEvent';
 import type { IDeliveryResult, ILmkNotifier } from './tokens';
 
 /**
@@ -63,6 +62,7 @@ export function addCommands(
         typeof args.title === 'string' && args.title
           ? args.title
           : trans.__('Notification');
+      const { buildManualEvent } = await import('./messages/runEvent');
       return notifier.notify({
         id: `manual:${UUID.uuid4()}`,
         event: buildManualEvent(message, title),
@@ -76,6 +76,7 @@ export function addCommands(
     caption: trans.__(
       'Ask the browser for permission to show desktop notifications'
     ),
+    describedBy: { args: { type: 'object', properties: {} } },
     isToggled: () => desktop.availability === 'granted',
     execute: () => desktop.requestPermission()
   });
@@ -83,7 +84,9 @@ export function addCommands(
   commands.addCommand(CommandIDs.sendTest, {
     label: trans.__('Send a Test Notification'),
     caption: trans.__('Check that every enabled channel delivers'),
+    describedBy: { args: { type: 'object', properties: {} } },
     execute: async () => {
+      const { buildManualEvent } = await import('./messages/runEvent');
       const results = await notifier.notify({
         id: `test:${UUID.uuid4()}`,
         event: buildManualEvent(

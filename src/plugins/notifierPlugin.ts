@@ -11,7 +11,6 @@ import { addCommands } from '../commands';
 import { DesktopChannel } from '../delivery/channels/desktopChannel';
 import { ToastChannel } from '../delivery/channels/toastChannel';
 import { Notifier } from '../delivery/notifier';
-import { buildRunEvent } from '../messages/runEvent';
 import { goToCell } from '../navigation/goToCell';
 import { shouldNotifyRun } from '../rules/runRule';
 import {
@@ -98,10 +97,12 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         );
       });
 
-    runs.runEnded.connect((_, summary: IRunSummary) => {
+    runs.runEnded.connect(async (_, summary: IRunSummary) => {
       if (!shouldNotifyRun(summary, settings.threshold)) {
         return;
       }
+      // Loaded with the first notification, not with the lab.
+      const { buildRunEvent } = await import('../messages/runEvent');
       const event = buildRunEvent(
         summary,
         Private.notebookUrl(summary.notebookPath),

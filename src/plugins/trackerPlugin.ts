@@ -5,6 +5,8 @@ import type {
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import type { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
 import { IRunTracker } from '../tokens';
+// The tracker must be listening before the first cell runs.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RunTracker } from '../tracking/runTracker';
 
 /**

@@ -156,7 +156,10 @@ export class NotebookRunWatcher implements IDisposable {
   private _onStatusChanged(_: ISessionContext, status: Kernel.Status): void {
     switch (status) {
       case 'restarting':
-        this._loseKernel('restarted');
+        // A server-side restart after the kernel died also says
+        // 'restarting' first, then 'autorestarting' in a microtask queued
+        // before this signal: decide once that one has had its turn.
+        queueMicrotask(() => this._loseKernel('restarted'));
         break;
       case 'autorestarting':
       case 'dead':

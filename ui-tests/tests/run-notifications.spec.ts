@@ -90,7 +90,9 @@ test('"Go to cell" brings the failing cell into view and selects it', async ({
 
   // Move away: another cell selected, the notebook scrolled elsewhere.
   await page.notebook.selectCells(0);
-  await expect(page.locator('.jp-Notebook .jp-Cell.jp-mod-active')).toHaveCount(1);
+  await expect(page.locator('.jp-Notebook .jp-Cell.jp-mod-active')).toHaveCount(
+    1
+  );
 
   await toast.getByRole('button', { name: 'Go to cell' }).click();
 

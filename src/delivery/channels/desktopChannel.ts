@@ -17,11 +17,7 @@ const MAX_BODY = 300;
  * Whether desktop notifications can be shown, as the user should hear it.
  */
 export type DesktopAvailability =
-  | 'granted'
-  | 'default'
-  | 'denied'
-  | 'unsupported'
-  | 'insecure';
+  'granted' | 'default' | 'denied' | 'unsupported' | 'insecure';
 
 /**
  * Desktop notifications through the browser's Notification API.

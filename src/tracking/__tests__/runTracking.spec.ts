@@ -1,0 +1,336 @@
+/**
+ * Run tracking against a real Jupyter server and a real ipykernel: the
+ * server is started once for this file, each notebook gets a real kernel.
+ */
+import type { SessionContext } from '@jupyterlab/apputils';
+import { createSessionContext } from '@jupyterlab/apputils/lib/testutils';
+import type * as nbformat from '@jupyterlab/nbformat';
+import { Notebook, NotebookActions, NotebookModel } from '@jupyterlab/notebook';
+import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
+import { JupyterServer } from '@jupyterlab/testing';
+import { Widget } from '@lumino/widgets';
+import type { IRunSummary } from '../../tokens';
+import { RunTracker } from '../runTracker';
+
+const server = new JupyterServer();
+
+beforeAll(async () => {
+  // The server's start-up chatter is echoed through console.debug.
+  jest.spyOn(console, 'debug').mockImplementation(() => undefined);
+  await server.start({
+    configData: {
+      // The default ip, localhost, is loopback only.
+      ServerApp: { allow_root: true, log_level: 'INFO' },
+      LabApp: { log_level: 'INFO' }
+    }
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await server.shutdown();
+});
+
+function notebookContent(sources: string[]): nbformat.INotebookContent {
+  return {
+    cells: sources.map(source =>
+      source.startsWith('# md ')
+        ? { cell_type: 'markdown', source: source.slice(5), metadata: {} }
+        : {
+            cell_type: 'code',
+            source,
+            metadata: {},
+            outputs: [],
+            execution_count: null
+          }
+    ),
+    metadata: {},
+    nbformat: 4,
+    nbformat_minor: 5
+  };
+}
+
+async function startKernel(): Promise<SessionContext> {
+  // 'ipython' is the real ipykernel the test server installs.
+  const sessionContext = await createSessionContext({
+    kernelPreference: { name: 'ipython', shouldStart: true, canStart: true }
+  });
+  await sessionContext.initialize();
+  await sessionContext.session!.kernel!.info;
+  return sessionContext;
+}
+
+function makeNotebook(
+  tracker: RunTracker,
+  sessionContext: SessionContext,
+  path: string,
+  sources: string[]
+): Notebook {
+  const notebook = NBTestUtils.createNotebook(sessionContext);
+  const model = new NotebookModel();
+  model.fromJSON(notebookContent(sources));
+  notebook.model = model;
+  Widget.attach(notebook, document.body);
+  tracker.watch(notebook, sessionContext, () => path);
+  return notebook;
+}
+
+/** Resolve with the next `count` runs that end, in order. */
+function nextRuns(tracker: RunTracker, count = 1): Promise<IRunSummary[]> {
+  return new Promise(resolve => {
+    const seen: IRunSummary[] = [];
+    const onEnded = (_: RunTracker, summary: IRunSummary) => {
+      seen.push(summary);
+      if (seen.length === count) {
+        tracker.runEnded.disconnect(onEnded);
+        resolve(seen);
+      }
+    };
+    tracker.runEnded.connect(onEnded);
+  });
+}
+
+/** Wait until the kernel reports `busy` (the run has really started). */
+async function untilBusy(sessionContext: SessionContext): Promise<void> {
+  while (sessionContext.session?.kernel?.status !== 'busy') {
+    await new Promise(r => setTimeout(r, 20));
+  }
+}
+
+function runCell(notebook: Notebook, index: number, fixture: SessionContext) {
+  notebook.activeCellIndex = index;
+  notebook.deselectAll();
+  return NotebookActions.run(notebook, fixture);
+}
+
+describe('run tracking with a real kernel', () => {
+  let tracker: RunTracker;
+  let sessionContext: SessionContext;
+  const notebooks: Notebook[] = [];
+
+  beforeAll(async () => {
+    sessionContext = await startKernel();
+  }, 60_000);
+
+  afterAll(async () => {
+    await sessionContext.shutdown();
+    sessionContext.dispose();
+  });
+
+  beforeEach(() => {
+    tracker = new RunTracker();
+  });
+
+  afterEach(() => {
+    tracker.dispose();
+    notebooks.splice(0).forEach(notebook => notebook.dispose());
+  });
+
+  function open(path: string, sources: string[], context = sessionContext) {
+    const notebook = makeNotebook(tracker, context, path, sources);
+    notebooks.push(notebook);
+    return notebook;
+  }
+
+  it('reports a one-cell run as finished, with kernel timing', async () => {
+    const notebook = open('one.ipynb', ['import time; time.sleep(0.3)']);
+    const ended = nextRuns(tracker);
+    await runCell(notebook, 0, sessionContext);
+    const [run] = await ended;
+    expect(run).toMatchObject({
+      outcome: 'finished',
+      notebookPath: 'one.ipynb',
+      cells: 1,
+      executed: 1,
+      kernelTiming: true,
+      failure: null
+    });
+    expect(run.kernel?.name).toBe(sessionContext.session!.kernel!.name);
+    expect(run.durationSeconds).toBeGreaterThanOrEqual(0.3);
+    expect(run.durationSeconds).toBeLessThan(3);
+  });
+
+  it('makes one run of a run-all of 20 cells', async () => {
+    const sources = Array.from({ length: 20 }, (_, i) => `x${i} = ${i}`);
+    const notebook = open('twenty.ipynb', sources);
+    const ended: IRunSummary[] = [];
+    tracker.runEnded.connect((_, summary) => ended.push(summary));
+    await NotebookActions.runAll(notebook, sessionContext);
+    await new Promise(r => setTimeout(r, 300));
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({
+      outcome: 'finished',
+      cells: 20,
+      executed: 20
+    });
+  });
+
+  it('ends a run at an error in the middle, with the rest aborted', async () => {
+    const notebook = open('fails.ipynb', [
+      'a = 1',
+      'b = 2',
+      'raise ValueError("bad value")',
+      'c = 3',
+      'd = 4'
+    ]);
+    const ended: IRunSummary[] = [];
+    tracker.runEnded.connect((_, summary) => ended.push(summary));
+    await NotebookActions.runAll(notebook, sessionContext);
+    await new Promise(r => setTimeout(r, 500));
+    expect(ended).toHaveLength(1);
+    const [run] = ended;
+    expect(run.outcome).toBe('failed');
+    expect(run.executed).toBe(3);
+    expect(run.cells).toBe(5);
+    expect(run.failure).toMatchObject({
+      index: 2,
+      ename: 'ValueError',
+      evalue: 'bad value'
+    });
+    expect(run.failure!.executionCount).toEqual(expect.any(Number));
+    expect(run.failure!.traceback.join('\n')).toContain('ValueError');
+    // The cells after the error never ran.
+    const counts = notebook.widgets.map(
+      cell => (cell.model as any).executionCount
+    );
+    expect(counts[3]).toBeNull();
+    expect(counts[4]).toBeNull();
+  });
+
+  it('reports an interrupt as interrupted', async () => {
+    const notebook = open('interrupt.ipynb', [
+      'import time; time.sleep(30)',
+      'after = 1'
+    ]);
+    const ended = nextRuns(tracker);
+    void NotebookActions.runAll(notebook, sessionContext);
+    await untilBusy(sessionContext);
+    await new Promise(r => setTimeout(r, 200));
+    await sessionContext.session!.kernel!.interrupt();
+    const [run] = await ended;
+    expect(run.outcome).toBe('interrupted');
+    expect(run.failure?.ename).toBe('KeyboardInterrupt');
+    expect(run.durationSeconds).toBeLessThan(10);
+  }, 30_000);
+
+  it('tells two notebooks running at once apart', async () => {
+    const otherKernel = await startKernel();
+    try {
+      const first = open('first.ipynb', ['import time; time.sleep(1)']);
+      const second = open(
+        'second.ipynb',
+        ['import time; time.sleep(0.5)', 'raise RuntimeError("second")'],
+        otherKernel
+      );
+      const ended = nextRuns(tracker, 2);
+      void NotebookActions.runAll(first, sessionContext);
+      void NotebookActions.runAll(second, otherKernel);
+      const runs = await ended;
+      const byPath = Object.fromEntries(runs.map(r => [r.notebookPath, r]));
+      expect(byPath['first.ipynb']).toMatchObject({
+        outcome: 'finished',
+        cells: 1
+      });
+      expect(byPath['second.ipynb']).toMatchObject({
+        outcome: 'failed',
+        cells: 2
+      });
+      expect(byPath['first.ipynb'].kernel!.id).not.toBe(
+        byPath['second.ipynb'].kernel!.id
+      );
+      expect(runs[0].id).not.toBe(runs[1].id);
+    } finally {
+      await otherKernel.shutdown();
+      otherKernel.dispose();
+    }
+  }, 60_000);
+
+  it('counts kernel time only: a run queued behind another does not include the wait', async () => {
+    const notebook = open('queue.ipynb', [
+      'import time; time.sleep(2)',
+      'import time; time.sleep(0.5)'
+    ]);
+    const ended = nextRuns(tracker, 2);
+    // Two separate actions (a user's clicks are separate tasks): the second
+    // waits in the kernel's queue for ~2 s.
+    void runCell(notebook, 0, sessionContext);
+    await new Promise(r => setTimeout(r, 50));
+    void runCell(notebook, 1, sessionContext);
+    const [slow, queued] = await ended;
+    expect(slow.durationSeconds).toBeGreaterThanOrEqual(2);
+    expect(queued.durationSeconds).toBeGreaterThanOrEqual(0.5);
+    expect(queued.durationSeconds).toBeLessThan(1.5);
+    expect(slow.id).not.toBe(queued.id);
+  }, 30_000);
+
+  it('does not make a run of markdown cells', async () => {
+    const notebook = open('markdown.ipynb', ['# md # Title', '# md text']);
+    const ended: IRunSummary[] = [];
+    tracker.runEnded.connect((_, summary) => ended.push(summary));
+    await NotebookActions.runAll(notebook, sessionContext);
+    await new Promise(r => setTimeout(r, 300));
+    expect(ended).toHaveLength(0);
+  });
+
+  it('drops a queued cell that is deleted and reports the rest', async () => {
+    const notebook = open('delete.ipynb', [
+      'import time; time.sleep(1)',
+      'deleted = True'
+    ]);
+    const ended = nextRuns(tracker);
+    void NotebookActions.runAll(notebook, sessionContext);
+    await untilBusy(sessionContext);
+    notebook.model!.sharedModel.deleteCell(1);
+    const [run] = await ended;
+    expect(run.outcome).toBe('finished');
+    expect(run.cells).toBe(2);
+    expect(run.executed).toBe(1);
+  }, 30_000);
+
+  it('ends the run when the kernel is restarted mid-run', async () => {
+    const notebook = open('restart.ipynb', [
+      'import time; time.sleep(30)',
+      'after = 1'
+    ]);
+    const ended = nextRuns(tracker);
+    void NotebookActions.runAll(notebook, sessionContext);
+    await untilBusy(sessionContext);
+    await sessionContext.restartKernel();
+    const [run] = await ended;
+    expect(run.outcome).toBe('kernel-restarted');
+    expect(run.executed).toBe(0);
+  }, 60_000);
+
+  it('ends the run as kernel-died when the kernel process dies', async () => {
+    // A kernel of its own: the server restarts it after the crash.
+    const dying = await startKernel();
+    try {
+      const notebook = open(
+        'dies.ipynb',
+        ['import os, time; time.sleep(0.5); os._exit(1)', 'after = 1'],
+        dying
+      );
+      const ended = nextRuns(tracker);
+      // The lab's own run promise rejects when the connection drops.
+      NotebookActions.runAll(notebook, dying).catch(() => undefined);
+      const [run] = await ended;
+      expect(run.outcome).toBe('kernel-died');
+      expect(run.executed).toBe(0);
+      expect(run.durationSeconds).toBeGreaterThanOrEqual(0.4);
+    } finally {
+      // Let the server's restart and the client's reconnection settle
+      // before shutting down, or the lab's reconnect rejects unhandled.
+      for (let i = 0; i < 200; i++) {
+        const kernel = dying.session?.kernel;
+        if (
+          kernel?.connectionStatus === 'connected' &&
+          kernel.status === 'idle'
+        ) {
+          break;
+        }
+        await new Promise(r => setTimeout(r, 50));
+      }
+      await dying.shutdown();
+      dying.dispose();
+    }
+  }, 60_000);
+});
