@@ -78,69 +78,122 @@ test('a run shorter than the threshold shows nothing', async ({
   await expect(toastsAbout(page, 'quick.ipynb')).toHaveCount(0);
 });
 
-test('"Go to cell" brings the failing cell into view and selects it', async ({
+test('"Go to cell" scrolls to the failing cell far down and selects it', async ({
   page,
   tmpPath
 }) => {
-  await openAndRunAll(page, tmpPath, 'slow-failing.ipynb');
+  await openAndRunAll(page, tmpPath, 'long-failing.ipynb');
   const toast = page.locator('.Toastify__toast', {
-    hasText: 'slow-failing.ipynb failed'
+    hasText: 'long-failing.ipynb failed'
   });
   await expect(toast).toHaveCount(1, { timeout: 30000 });
+  await expect(toast).toContainText('Failed at cell 42 [2]');
+  await expect(toast).toContainText('RuntimeError: far below');
 
-  // Move away: another cell selected, the notebook scrolled elsewhere.
+  // Go back to the top: the failing cell is out of view.
   await page.notebook.selectCells(0);
-  await expect(page.locator('.jp-Notebook .jp-Cell.jp-mod-active')).toHaveCount(
-    1
-  );
+  const failing = page.locator('.jp-Notebook .jp-Cell', {
+    hasText: "raise RuntimeError('far below')"
+  });
+  await expect(failing).not.toBeInViewport();
 
   await toast.getByRole('button', { name: 'Go to cell' }).click();
 
-  const active = page.locator('.jp-Notebook .jp-Cell.jp-mod-active');
-  await expect(active).toContainText('1 / 0');
-  await expect(active).toBeInViewport();
+  await expect(failing).toBeInViewport();
+  await expect(failing).toHaveClass(/jp-mod-active/);
 });
 
-test.describe('desktop notifications', () => {
+/**
+ * Record what the page asks of the browser's Notification API: the
+ * notifications it creates (kept, so a test can click one) and each
+ * permission request.
+ */
+async function recordDesktopNotifications(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const Native = window.Notification;
+    const record = {
+      shown: [] as { title: string; body?: string }[],
+      instances: [] as Notification[],
+      permissionRequests: 0
+    };
+    (window as any).lmkDesktop = record;
+    class Recording extends Native {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        record.shown.push({ title, body: options?.body });
+        record.instances.push(this);
+      }
+      static get permission() {
+        return Native.permission;
+      }
+      static requestPermission() {
+        record.permissionRequests++;
+        return Native.requestPermission();
+      }
+    }
+    (window as any).Notification = Recording;
+  });
+  await page.reload();
+}
+
+test.describe('desktop notifications, permission granted', () => {
   test.beforeEach(async ({ page, context }) => {
     await context.grantPermissions(['notifications']);
-    // Record what the page hands to the browser's Notification API.
-    await page.addInitScript(() => {
-      const Native = window.Notification;
-      const shown: { title: string; body?: string }[] = [];
-      (window as any).lmkDesktopShown = shown;
-      class Recording extends Native {
-        constructor(title: string, options?: NotificationOptions) {
-          super(title, options);
-          shown.push({ title, body: options?.body });
-        }
-        static get permission() {
-          return Native.permission;
-        }
-        static requestPermission() {
-          return Native.requestPermission();
-        }
-      }
-      (window as any).Notification = Recording;
-    });
-    await page.reload();
+    await recordDesktopNotifications(page);
   });
 
-  test('once permission is granted, a long run also creates a desktop notification', async ({
+  test('a long run also creates a desktop notification; clicking it goes to the cell', async ({
     page,
     tmpPath
   }) => {
-    await openAndRunAll(page, tmpPath, 'slow-failing.ipynb');
-    await expect(toastsAbout(page, 'slow-failing.ipynb')).toHaveCount(1, {
+    await openAndRunAll(page, tmpPath, 'long-failing.ipynb');
+    await expect(toastsAbout(page, 'long-failing.ipynb')).toHaveCount(1, {
       timeout: 30000
     });
     await expect
-      .poll(() => page.evaluate(() => (window as any).lmkDesktopShown))
+      .poll(() => page.evaluate(() => (window as any).lmkDesktop.shown))
       .toEqual([
         {
-          title: 'slow-failing.ipynb failed',
-          body: expect.stringContaining('ZeroDivisionError: division by zero')
+          title: 'long-failing.ipynb failed',
+          body: expect.stringContaining('RuntimeError: far below')
         }
       ]);
+
+    await page.notebook.selectCells(0);
+    const failing = page.locator('.jp-Notebook .jp-Cell', {
+      hasText: "raise RuntimeError('far below')"
+    });
+    await expect(failing).not.toBeInViewport();
+    await page.evaluate(() => {
+      const shown = (window as any).lmkDesktop.instances[0] as Notification;
+      shown.onclick?.(new Event('click'));
+    });
+    await expect(failing).toBeInViewport();
+    await expect(failing).toHaveClass(/jp-mod-active/);
+  });
+});
+
+test.describe('desktop notifications, permission not yet given', () => {
+  test.beforeEach(async ({ page }) => {
+    await recordDesktopNotifications(page);
+  });
+
+  test('permission is never asked on load, only from the toast button', async ({
+    page,
+    tmpPath
+  }) => {
+    await openAndRunAll(page, tmpPath, 'slow.ipynb');
+    const toast = page.locator('.Toastify__toast', {
+      hasText: 'slow.ipynb finished'
+    });
+    await expect(toast).toHaveCount(1, { timeout: 30000 });
+    const record = () => page.evaluate(() => (window as any).lmkDesktop);
+    expect((await record()).permissionRequests).toBe(0);
+    expect((await record()).shown).toEqual([]);
+
+    await toast
+      .getByRole('button', { name: 'Enable desktop notifications' })
+      .click();
+    await expect.poll(async () => (await record()).permissionRequests).toBe(1);
   });
 });

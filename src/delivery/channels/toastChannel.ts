@@ -49,7 +49,9 @@ export class ToastChannel implements IChannelType {
           'Also get a desktop notification when a run ends while you are in another tab.'
         ),
         displayType: 'link',
-        callback: () => {
+        callback: event => {
+          // Keep the toast (and its "Go to cell") after the prompt.
+          event.preventDefault();
           void offer();
         }
       });
