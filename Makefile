@@ -21,7 +21,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 lab: setup ## Start JupyterLab with the extension on the example notebooks
 	jupyter lab --notebook-dir=examples $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: setup chromium lint unit ui ## Lint, jest (real server and kernel), Galata (headless Chromium)
+test: setup chromium lint unit ui ## Lint, jest (real server and kernel), pytest, Galata (headless Chromium)
 	@echo "make test: all suites passed"
 
 setup: $(STAMPS)/develop
@@ -69,6 +69,7 @@ lint: $(STAMPS)/node
 
 unit: $(STAMPS)/develop
 	jlpm test
+	$(VENV)/bin/python -m pytest -q jupyterlab_lmk/tests
 
 ui: $(STAMPS)/develop $(STAMPS)/ui-node chromium
 	cd ui-tests && jlpm playwright test

@@ -1,6 +1,7 @@
 """jupyterlab-lmk: notifications when a notebook run ends.
 
-The Python package ships the prebuilt JupyterLab extension.
+The Python package ships the prebuilt JupyterLab extension, and ``notify``
+to send a notification from kernel code.
 """
 
 try:
@@ -10,6 +11,10 @@ except ImportError:  # pragma: no cover - running from a source tree without ins
 
     warnings.warn("Importing 'jupyterlab_lmk' outside a proper installation.")
     __version__ = "dev"
+
+from .notify import MIME_TYPE, notify
+
+__all__ = ["MIME_TYPE", "notify", "__version__"]
 
 
 def _jupyter_labextension_paths():

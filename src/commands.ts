@@ -16,6 +16,8 @@ export namespace CommandIDs {
   export const notify = 'lmk:notify';
   export const enableDesktop = 'lmk:enable-desktop';
   export const sendTest = 'lmk:send-test';
+  export const editReport = 'lmk:edit-report';
+  export const runAndReport = 'lmk:run-and-report';
 }
 
 /**

@@ -3,7 +3,6 @@ import type {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
-import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -11,19 +10,15 @@ import { addCommands } from '../commands';
 import { DesktopChannel } from '../delivery/channels/desktopChannel';
 import { ToastChannel } from '../delivery/channels/toastChannel';
 import { Notifier } from '../delivery/notifier';
+import { RunNotifier } from '../delivery/runNotifier';
+import { notebookUrl } from '../navigation/notebookUrl';
 import { goToCell } from '../navigation/goToCell';
-import { shouldNotifyRun } from '../rules/runRule';
 import {
   DEFAULT_SETTINGS,
   type ILmkSettings,
   readSettings
 } from '../settings/lmkSettings';
-import {
-  ILmkNotifier,
-  type INotificationTarget,
-  IRunTracker,
-  type IRunSummary
-} from '../tokens';
+import { ILmkNotifier, type INotificationTarget, IRunTracker } from '../tokens';
 
 /**
  * The main plugin: reads the settings, sends a notification when a run
@@ -97,40 +92,24 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         );
       });
 
-    runs.runEnded.connect(async (_, summary: IRunSummary) => {
-      if (!shouldNotifyRun(summary, settings.threshold)) {
-        return;
-      }
-      // Loaded with the first notification, not with the lab.
-      const { buildRunEvent } = await import('../messages/runEvent');
-      const event = buildRunEvent(
-        summary,
-        Private.notebookUrl(summary.notebookPath),
-        trans
-      );
-      if (!event) {
-        return;
-      }
-      void notifier.notify({
-        id: `run:${summary.id}`,
-        event,
-        target: {
-          path: summary.notebookPath,
-          cellId: summary.failure?.cellId ?? summary.lastCellId
-        }
-      });
+    new RunNotifier({
+      runs,
+      notifier,
+      threshold: () => settings.threshold,
+      notebookUrl,
+      findNotebook: path => {
+        const panel = notebooks?.find(p => p.context.path === path);
+        return panel
+          ? {
+              lmkMetadata: panel.model?.getMetadata('lmk'),
+              kernel: panel.sessionContext.session?.kernel ?? null
+            }
+          : null;
+      },
+      trans
     });
 
     addCommands(app, { notifier, desktop, trans, palette });
     return notifier;
   }
 };
-
-namespace Private {
-  /**
-   * The absolute address of a notebook in this lab (works under a hub's base URL).
-   */
-  export function notebookUrl(path: string): string {
-    return URLExt.join(PageConfig.getTreeUrl(), URLExt.encodeParts(path));
-  }
-}

@@ -89,12 +89,20 @@ export namespace ToastChannel {
 
 namespace Private {
   /**
-   * The toast shows the title and the first lines of the body (the lab cuts
-   * toasts at 140 characters; the notification centre keeps them whole).
+   * The toast shows the title, the first lines of the body and the report
+   * values on one line (the lab cuts toasts at 140 characters).
    */
   export function toastText(event: ILmkEvent): string {
-    const lines = event.text.split('\n').slice(0, 2);
-    return [event.title, ...lines].join('\n');
+    const lines = event.text.split('\n');
+    const body = event.report
+      ? [
+          ...lines.slice(0, event.error ? 2 : 1),
+          Object.entries(event.report)
+            .map(([name, value]) => `${name}: ${value}`)
+            .join(', ')
+        ]
+      : lines.slice(0, 2);
+    return [event.title, ...body].join('\n');
   }
 
   export function toastType(event: ILmkEvent): Notification.TypeOptions {

@@ -3,61 +3,17 @@
  * server is started once for this file, each notebook gets a real kernel.
  */
 import type { SessionContext } from '@jupyterlab/apputils';
-import { createSessionContext } from '@jupyterlab/apputils/lib/testutils';
-import type * as nbformat from '@jupyterlab/nbformat';
-import { Notebook, NotebookActions, NotebookModel } from '@jupyterlab/notebook';
-import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
-import { JupyterServer } from '@jupyterlab/testing';
-import { Widget } from '@lumino/widgets';
+import { Notebook, NotebookActions } from '@jupyterlab/notebook';
+import {
+  createNotebook,
+  notebookContent,
+  startKernel,
+  useJupyterServer
+} from '../../__tests__/kernelFixtures';
 import type { IRunSummary } from '../../tokens';
 import { RunTracker } from '../runTracker';
 
-const server = new JupyterServer();
-
-beforeAll(async () => {
-  // The server's start-up chatter is echoed through console.debug.
-  jest.spyOn(console, 'debug').mockImplementation(() => undefined);
-  await server.start({
-    configData: {
-      // The default ip, localhost, is loopback only.
-      ServerApp: { allow_root: true, log_level: 'INFO' },
-      LabApp: { log_level: 'INFO' }
-    }
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await server.shutdown();
-});
-
-function notebookContent(sources: string[]): nbformat.INotebookContent {
-  return {
-    cells: sources.map(source =>
-      source.startsWith('# md ')
-        ? { cell_type: 'markdown', source: source.slice(5), metadata: {} }
-        : {
-            cell_type: 'code',
-            source,
-            metadata: {},
-            outputs: [],
-            execution_count: null
-          }
-    ),
-    metadata: {},
-    nbformat: 4,
-    nbformat_minor: 5
-  };
-}
-
-async function startKernel(): Promise<SessionContext> {
-  // 'ipython' is the real ipykernel the test server installs.
-  const sessionContext = await createSessionContext({
-    kernelPreference: { name: 'ipython', shouldStart: true, canStart: true }
-  });
-  await sessionContext.initialize();
-  await sessionContext.session!.kernel!.info;
-  return sessionContext;
-}
+useJupyterServer();
 
 function makeNotebook(
   tracker: RunTracker,
@@ -65,11 +21,7 @@ function makeNotebook(
   path: string,
   sources: string[]
 ): Notebook {
-  const notebook = NBTestUtils.createNotebook(sessionContext);
-  const model = new NotebookModel();
-  model.fromJSON(notebookContent(sources));
-  notebook.model = model;
-  Widget.attach(notebook, document.body);
+  const notebook = createNotebook(sessionContext, notebookContent(sources));
   tracker.watch(notebook, sessionContext, () => path);
   return notebook;
 }

@@ -1,0 +1,54 @@
+"""Send a notification from kernel code.
+
+``notify`` displays a MIME bundle of type
+``application/vnd.jupyterlab-lmk.notify+json``; the jupyterlab-lmk extension
+sees it arrive in the notebook and sends the notification through the user's
+channels. Nothing leaves the kernel over the network.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+MIME_TYPE = "application/vnd.jupyterlab-lmk.notify+json"
+CONTENT_TYPES = ("text/markdown", "text/plain")
+
+
+def notify(
+    message: object,
+    title: str | None = None,
+    channels: str | Iterable[str] | None = None,
+    content_type: str = "text/markdown",
+) -> None:
+    """Ask JupyterLab to send a notification.
+
+    Parameters
+    ----------
+    message:
+        The notification text (converted with ``str``).
+    title:
+        A short title; the notebook's name when omitted.
+    channels:
+        Ids of the channels to use (see the extension's settings); the
+        enabled channels when omitted.
+    content_type:
+        ``"text/markdown"`` (default) or ``"text/plain"``.
+    """
+    if content_type not in CONTENT_TYPES:
+        raise ValueError(f"content_type must be one of {CONTENT_TYPES}, not {content_type!r}")
+    payload: dict[str, object] = {
+        "id": uuid.uuid4().hex,
+        "message": str(message),
+        "content_type": content_type,
+    }
+    if title is not None:
+        payload["title"] = str(title)
+    if channels is not None:
+        payload["channels"] = [channels] if isinstance(channels, str) else [str(c) for c in channels]
+
+    # Imported here so that importing the package needs no IPython.
+    from IPython.display import display
+
+    plain = f"{title}: {message}" if title else str(message)
+    display({MIME_TYPE: payload, "text/plain": f"[notification] {plain}"}, raw=True)

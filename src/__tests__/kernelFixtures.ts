@@ -1,0 +1,83 @@
+/**
+ * Shared by the suites that run against a real Jupyter server and real
+ * ipykernel. Each suite starts one server for all its tests.
+ */
+import type { SessionContext } from '@jupyterlab/apputils';
+import { createSessionContext } from '@jupyterlab/apputils/lib/testutils';
+import type * as nbformat from '@jupyterlab/nbformat';
+import { Notebook, NotebookModel } from '@jupyterlab/notebook';
+import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
+import { JupyterServer } from '@jupyterlab/testing';
+import { Widget } from '@lumino/widgets';
+
+/**
+ * Start a Jupyter server before the suite and stop it after.
+ */
+export function useJupyterServer(): void {
+  const server = new JupyterServer();
+  beforeAll(async () => {
+    // The server's start-up chatter is echoed through console.debug.
+    jest.spyOn(console, 'debug').mockImplementation(() => undefined);
+    await server.start({
+      configData: {
+        // The default ip, localhost, is loopback only.
+        ServerApp: { allow_root: true, log_level: 'INFO' },
+        LabApp: { log_level: 'INFO' }
+      }
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await server.shutdown();
+  });
+}
+
+/**
+ * A session with a real ipykernel ('ipython' is the spec the test server
+ * installs), ready to execute.
+ */
+export async function startKernel(): Promise<SessionContext> {
+  const sessionContext = await createSessionContext({
+    kernelPreference: { name: 'ipython', shouldStart: true, canStart: true }
+  });
+  await sessionContext.initialize();
+  await sessionContext.session!.kernel!.info;
+  return sessionContext;
+}
+
+/**
+ * Notebook content from cell sources; a source starting with "# md " makes
+ * a markdown cell.
+ */
+export function notebookContent(sources: string[]): nbformat.INotebookContent {
+  return {
+    cells: sources.map(source =>
+      source.startsWith('# md ')
+        ? { cell_type: 'markdown', source: source.slice(5), metadata: {} }
+        : {
+            cell_type: 'code',
+            source,
+            metadata: {},
+            outputs: [],
+            execution_count: null
+          }
+    ),
+    metadata: {},
+    nbformat: 4,
+    nbformat_minor: 5
+  };
+}
+
+/**
+ * A notebook widget attached to the page, with the given content.
+ */
+export function createNotebook(
+  sessionContext: SessionContext,
+  content: nbformat.INotebookContent
+): Notebook {
+  const notebook = NBTestUtils.createNotebook(sessionContext);
+  const model = new NotebookModel();
+  model.fromJSON(content);
+  notebook.model = model;
+  Widget.attach(notebook, document.body);
+  return notebook;
+}
