@@ -40,6 +40,7 @@ export async function editReport(
     const result = await showDialog({
       title: trans.__('Report values for %1', panel.context.path),
       body: new ReportEditor({ text, errors, trans }),
+      focusNodeSelector: '.jp-lmk-ReportEditor-text',
       buttons: [
         Dialog.cancelButton({ label: trans.__('Cancel') }),
         Dialog.okButton({ label: trans.__('Save') })

@@ -51,9 +51,5 @@ export class ReportEditor extends Widget implements Dialog.IBodyWidget<string> {
     return this._textarea.value;
   }
 
-  protected onAfterAttach(): void {
-    this._textarea.focus();
-  }
-
   private _textarea: HTMLTextAreaElement;
 }

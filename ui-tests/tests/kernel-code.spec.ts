@@ -72,6 +72,10 @@ test('report values chosen from the toolbar appear in the run notification', asy
     .click();
   const dialog = page.locator('.jp-Dialog');
   const text = dialog.getByRole('textbox', { name: 'Report expressions' });
+  // Ready to type: the text box has the keyboard focus.
+  await expect(text).toBeFocused();
+  // Ready to type: the text box has the keyboard focus.
+  await expect(text).toBeFocused();
 
   // A mistake is named, and what was typed is kept.
   await text.fill('loss: f"{loss:.3f}"\nthis line has no name');
