@@ -16,7 +16,7 @@ export CHROMIUM
 # Keep jupyter's user-level config and data out of the tests' way.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: lab test setup build lint unit ui chromium clean
+.PHONY: lab test setup build lint unit ui chromium bench clean
 
 lab: setup ## Start JupyterLab with the extension on the example notebooks
 	jupyter lab --notebook-dir=examples $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -73,6 +73,9 @@ unit: $(STAMPS)/develop
 
 ui: $(STAMPS)/develop $(STAMPS)/ui-node chromium
 	cd ui-tests && jlpm playwright test
+
+bench: setup $(STAMPS)/ui-node chromium ## Benchmarks (not part of make test): writes bench/results.*
+	$(VENV)/bin/python bench/run.py
 
 clean:
 	rm -rf $(STAMPS) lib jupyterlab_lmk/labextension tsconfig.tsbuildinfo \

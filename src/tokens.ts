@@ -160,14 +160,20 @@ export interface IRunSummary {
   kernelTiming: boolean;
   /** Id of the run's last cell, where "Go to cell" leads when nothing failed. */
   lastCellId: string;
-  failure: {
-    cellId: string;
-    index: number;
-    executionCount: number | null;
-    ename: string;
-    evalue: string;
-    traceback: string[];
-  } | null;
+  failure: IRunFailure | null;
+}
+
+/**
+ * The cell that stopped a run, and its error.
+ */
+export interface IRunFailure {
+  cellId: string;
+  /** Index of the cell in the notebook (0-based). */
+  index: number;
+  executionCount: number | null;
+  ename: string;
+  evalue: string;
+  traceback: string[];
 }
 
 /**

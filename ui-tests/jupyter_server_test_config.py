@@ -13,4 +13,4 @@ c.ServerApp.ip = "127.0.0.1"  # noqa: F821
 # CI machines run the suite as root.
 c.ServerApp.allow_root = True  # noqa: F821
 # Keep the suite's output readable; Playwright polls the URL for readiness.
-c.ServerApp.log_level = "WARN"  # noqa: F821
+c.ServerApp.log_level = "ERROR"  # noqa: F821

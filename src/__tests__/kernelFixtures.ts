@@ -45,6 +45,22 @@ export async function startKernel(): Promise<SessionContext> {
 }
 
 /**
+ * One real kernel for the suite: started before it, shut down after.
+ * Returns a getter, since the kernel only exists once the suite has begun.
+ */
+export function useKernel(): () => SessionContext {
+  let sessionContext: SessionContext | null = null;
+  beforeAll(async () => {
+    sessionContext = await startKernel();
+  }, 60_000);
+  afterAll(async () => {
+    await sessionContext?.shutdown();
+    sessionContext?.dispose();
+  });
+  return () => sessionContext!;
+}
+
+/**
  * Notebook content from cell sources; a source starting with "# md " makes
  * a markdown cell.
  */

@@ -1,4 +1,4 @@
-import type { RunOutcome } from '../tokens';
+import type { IRunFailure, RunOutcome } from '../tokens';
 import { parseKernelTime } from './kernelTime';
 
 /**
@@ -79,7 +79,7 @@ export class Run {
   }
 
   /** The failing cell and its error, for failed or interrupted runs. */
-  get failure(): Run.IFailure | null {
+  get failure(): IRunFailure | null {
     return this._failure;
   }
 
@@ -256,7 +256,7 @@ export class Run {
   private _states = new Map<string, CellState>();
   private _executed = 0;
   private _outcome: RunOutcome | null = null;
-  private _failure: Run.IFailure | null = null;
+  private _failure: IRunFailure | null = null;
   private _failureOutcome: 'failed' | 'interrupted' | null = null;
   private _scheduledLocal: number;
   private _startLocal: number | null = null;
@@ -279,17 +279,5 @@ export namespace Run {
     cells: IRunCell[];
     /** The browser clock; injectable for tests. */
     now?: () => number;
-  }
-
-  /**
-   * The cell that failed and how.
-   */
-  export interface IFailure {
-    cellId: string;
-    index: number;
-    executionCount: number | null;
-    ename: string;
-    evalue: string;
-    traceback: string[];
   }
 }

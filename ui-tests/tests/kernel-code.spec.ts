@@ -1,37 +1,25 @@
-import { expect, galata, test } from '@jupyterlab/galata';
-import type { Page } from '@playwright/test';
-import * as path from 'path';
+import { expect, test } from '@jupyterlab/galata';
+import {
+  lowThresholdSettings,
+  openNotebook,
+  uploadNotebooks
+} from './fixtures';
 
 /**
  * Kernel code that sends notifications, report values and run-and-report,
  * in a real JupyterLab with a real ipykernel.
  */
-test.use({
-  mockSettings: {
-    ...galata.DEFAULT_SETTINGS,
-    'jupyterlab-lmk:plugin': { threshold: 2 }
-  }
-});
+test.use({ mockSettings: lowThresholdSettings });
 
 test.beforeEach(async ({ page, tmpPath }) => {
-  await page.contents.uploadDirectory(
-    path.resolve(__dirname, '../notebooks'),
-    tmpPath
-  );
-  await page.filebrowser.openDirectory(tmpPath);
+  await uploadNotebooks(page, tmpPath);
 });
-
-async function open(page: Page, tmpPath: string, name: string) {
-  await page.notebook.openByPath(`${tmpPath}/${name}`);
-  await page.notebook.activate(name);
-  await page.locator('#jp-main-statusbar >> text=Idle').waitFor();
-}
 
 test('notify() in a cell sends one notification and says so in the output; a reload sends none', async ({
   page,
   tmpPath
 }) => {
-  await open(page, tmpPath, 'notify.ipynb');
+  await openNotebook(page, tmpPath, 'notify.ipynb');
   await page.notebook.run();
 
   const toast = page.locator('.jp-toast-message', { hasText: 'Training' });
@@ -65,7 +53,7 @@ test('report values chosen from the toolbar appear in the run notification', asy
   page,
   tmpPath
 }) => {
-  await open(page, tmpPath, 'report.ipynb');
+  await openNotebook(page, tmpPath, 'report.ipynb');
   await page
     .locator('.jp-NotebookPanel-toolbar')
     .getByRole('button', { name: 'Report' })
@@ -114,7 +102,7 @@ test('lmk:run-and-report runs code in the kernel and sends what it printed and r
   page,
   tmpPath
 }) => {
-  await open(page, tmpPath, 'quick.ipynb');
+  await openNotebook(page, tmpPath, 'quick.ipynb');
   const results = await page.evaluate(() =>
     window.jupyterapp.commands.execute('lmk:run-and-report', {
       code: 'print("hello from the kernel")\n6 * 7'

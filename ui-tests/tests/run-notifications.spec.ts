@@ -1,24 +1,19 @@
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
-import * as path from 'path';
+import {
+  lowThresholdSettings,
+  openNotebook,
+  uploadNotebooks
+} from './fixtures';
 
 /**
  * A real JupyterLab with the extension, a real ipykernel, Debian Chromium.
  * The threshold is lowered to 2 s so that a 3 s run is "long".
  */
-test.use({
-  mockSettings: {
-    ...galata.DEFAULT_SETTINGS,
-    'jupyterlab-lmk:plugin': { threshold: 2 }
-  }
-});
+test.use({ mockSettings: lowThresholdSettings });
 
 test.beforeEach(async ({ page, tmpPath }) => {
-  await page.contents.uploadDirectory(
-    path.resolve(__dirname, '../notebooks'),
-    tmpPath
-  );
-  await page.filebrowser.openDirectory(tmpPath);
+  await uploadNotebooks(page, tmpPath);
 });
 
 /** Toasts of the lab whose text mentions `name`. */
@@ -27,10 +22,7 @@ function toastsAbout(page: Page, name: string) {
 }
 
 async function openAndRunAll(page: Page, tmpPath: string, name: string) {
-  await page.notebook.openByPath(`${tmpPath}/${name}`);
-  await page.notebook.activate(name);
-  // The kernel must be idle before the run is scheduled.
-  await page.locator('#jp-main-statusbar >> text=Idle').waitFor();
+  await openNotebook(page, tmpPath, name);
   await page.menu.clickMenuItem('Run>Run All Cells');
 }
 

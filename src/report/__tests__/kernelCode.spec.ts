@@ -2,15 +2,14 @@
  * Kernel code and report values against a real Jupyter server and ipykernel:
  * report expressions, snippets, and notifications sent from kernel code.
  */
-import type { SessionContext } from '@jupyterlab/apputils';
 import type { CodeCellModel } from '@jupyterlab/cells';
 import { NotebookActions } from '@jupyterlab/notebook';
 import { nullTranslator } from '@jupyterlab/translation';
 import {
   createNotebook,
   notebookContent,
-  startKernel,
-  useJupyterServer
+  useJupyterServer,
+  useKernel
 } from '../../__tests__/kernelFixtures';
 import { Notifier } from '../../delivery/notifier';
 import { RunNotifier } from '../../delivery/runNotifier';
@@ -27,18 +26,9 @@ useJupyterServer();
 const trans = nullTranslator.load('jupyterlab_lmk');
 
 describe('with a real kernel', () => {
-  let sessionContext: SessionContext;
+  const session = useKernel();
 
-  beforeAll(async () => {
-    sessionContext = await startKernel();
-  }, 60_000);
-
-  afterAll(async () => {
-    await sessionContext.shutdown();
-    sessionContext.dispose();
-  });
-
-  const kernel = () => sessionContext.session!.kernel!;
+  const kernel = () => session().session!.kernel!;
 
   /** The kernel's execution counter, read without changing it. */
   async function executionCount(): Promise<number> {
@@ -138,7 +128,7 @@ describe('with a real kernel', () => {
     it('is seen once, live, and never again from the saved output', async () => {
       const seen: IKernelNotifyRequest[] = [];
       const notebook = createNotebook(
-        sessionContext,
+        session(),
         notebookContent([
           'print("not a notification")',
           'from jupyterlab_lmk import notify\nnotify("epoch 10 done", title="Training")'
@@ -146,10 +136,10 @@ describe('with a real kernel', () => {
       );
       const watcher = new KernelNotifyWatcher({
         notebook,
-        sessionContext,
+        sessionContext: session(),
         onRequest: request => seen.push(request)
       });
-      await NotebookActions.runAll(notebook, sessionContext);
+      await NotebookActions.runAll(notebook, session());
       await new Promise(r => setTimeout(r, 300));
       expect(seen).toHaveLength(1);
       expect(seen[0].payload).toMatchObject({
@@ -165,11 +155,11 @@ describe('with a real kernel', () => {
       const saved = notebook.model!.toJSON();
       watcher.dispose();
       notebook.dispose();
-      const reopened = createNotebook(sessionContext, saved as any);
+      const reopened = createNotebook(session(), saved as any);
       const again: IKernelNotifyRequest[] = [];
       const second = new KernelNotifyWatcher({
         notebook: reopened,
-        sessionContext,
+        sessionContext: session(),
         onRequest: request => again.push(request)
       });
       const outputs = (reopened.widgets[1].model as CodeCellModel).outputs;
@@ -203,8 +193,8 @@ describe('with a real kernel', () => {
       content.metadata = {
         lmk: { report: { answer: 'answer * 2', broken: 'answer / 0' } }
       };
-      const notebook = createNotebook(sessionContext, content);
-      tracker.watch(notebook, sessionContext, () => 'report.ipynb');
+      const notebook = createNotebook(session(), content);
+      tracker.watch(notebook, session(), () => 'report.ipynb');
       new RunNotifier({
         runs: tracker,
         notifier,
@@ -216,7 +206,7 @@ describe('with a real kernel', () => {
         }),
         trans
       });
-      await NotebookActions.runAll(notebook, sessionContext);
+      await NotebookActions.runAll(notebook, session());
       for (let i = 0; i < 100 && sent.length === 0; i++) {
         await new Promise(r => setTimeout(r, 50));
       }

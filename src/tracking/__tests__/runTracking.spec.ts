@@ -8,7 +8,8 @@ import {
   createNotebook,
   notebookContent,
   startKernel,
-  useJupyterServer
+  useJupyterServer,
+  useKernel
 } from '../../__tests__/kernelFixtures';
 import type { IRunSummary } from '../../tokens';
 import { RunTracker } from '../runTracker';
@@ -56,17 +57,8 @@ function runCell(notebook: Notebook, index: number, fixture: SessionContext) {
 
 describe('run tracking with a real kernel', () => {
   let tracker: RunTracker;
-  let sessionContext: SessionContext;
   const notebooks: Notebook[] = [];
-
-  beforeAll(async () => {
-    sessionContext = await startKernel();
-  }, 60_000);
-
-  afterAll(async () => {
-    await sessionContext.shutdown();
-    sessionContext.dispose();
-  });
+  const session = useKernel();
 
   beforeEach(() => {
     tracker = new RunTracker();
@@ -77,7 +69,7 @@ describe('run tracking with a real kernel', () => {
     notebooks.splice(0).forEach(notebook => notebook.dispose());
   });
 
-  function open(path: string, sources: string[], context = sessionContext) {
+  function open(path: string, sources: string[], context = session()) {
     const notebook = makeNotebook(tracker, context, path, sources);
     notebooks.push(notebook);
     return notebook;
@@ -86,7 +78,7 @@ describe('run tracking with a real kernel', () => {
   it('reports a one-cell run as finished, with kernel timing', async () => {
     const notebook = open('one.ipynb', ['import time; time.sleep(0.3)']);
     const ended = nextRuns(tracker);
-    await runCell(notebook, 0, sessionContext);
+    await runCell(notebook, 0, session());
     const [run] = await ended;
     expect(run).toMatchObject({
       outcome: 'finished',
@@ -96,7 +88,7 @@ describe('run tracking with a real kernel', () => {
       kernelTiming: true,
       failure: null
     });
-    expect(run.kernel?.name).toBe(sessionContext.session!.kernel!.name);
+    expect(run.kernel?.name).toBe(session().session!.kernel!.name);
     expect(run.durationSeconds).toBeGreaterThanOrEqual(0.3);
     expect(run.durationSeconds).toBeLessThan(3);
   });
@@ -106,7 +98,7 @@ describe('run tracking with a real kernel', () => {
     const notebook = open('twenty.ipynb', sources);
     const ended: IRunSummary[] = [];
     tracker.runEnded.connect((_, summary) => ended.push(summary));
-    await NotebookActions.runAll(notebook, sessionContext);
+    await NotebookActions.runAll(notebook, session());
     await new Promise(r => setTimeout(r, 300));
     expect(ended).toHaveLength(1);
     expect(ended[0]).toMatchObject({
@@ -126,7 +118,7 @@ describe('run tracking with a real kernel', () => {
     ]);
     const ended: IRunSummary[] = [];
     tracker.runEnded.connect((_, summary) => ended.push(summary));
-    await NotebookActions.runAll(notebook, sessionContext);
+    await NotebookActions.runAll(notebook, session());
     await new Promise(r => setTimeout(r, 500));
     expect(ended).toHaveLength(1);
     const [run] = ended;
@@ -154,10 +146,10 @@ describe('run tracking with a real kernel', () => {
       'after = 1'
     ]);
     const ended = nextRuns(tracker);
-    void NotebookActions.runAll(notebook, sessionContext);
-    await untilBusy(sessionContext);
+    void NotebookActions.runAll(notebook, session());
+    await untilBusy(session());
     await new Promise(r => setTimeout(r, 200));
-    await sessionContext.session!.kernel!.interrupt();
+    await session().session!.kernel!.interrupt();
     const [run] = await ended;
     expect(run.outcome).toBe('interrupted');
     expect(run.failure?.ename).toBe('KeyboardInterrupt');
@@ -174,7 +166,7 @@ describe('run tracking with a real kernel', () => {
         otherKernel
       );
       const ended = nextRuns(tracker, 2);
-      void NotebookActions.runAll(first, sessionContext);
+      void NotebookActions.runAll(first, session());
       void NotebookActions.runAll(second, otherKernel);
       const runs = await ended;
       const byPath = Object.fromEntries(runs.map(r => [r.notebookPath, r]));
@@ -204,9 +196,9 @@ describe('run tracking with a real kernel', () => {
     const ended = nextRuns(tracker, 2);
     // Two separate actions (a user's clicks are separate tasks): the second
     // waits in the kernel's queue for ~2 s.
-    void runCell(notebook, 0, sessionContext);
+    void runCell(notebook, 0, session());
     await new Promise(r => setTimeout(r, 50));
-    void runCell(notebook, 1, sessionContext);
+    void runCell(notebook, 1, session());
     const [slow, queued] = await ended;
     expect(slow.durationSeconds).toBeGreaterThanOrEqual(2);
     expect(queued.durationSeconds).toBeGreaterThanOrEqual(0.5);
@@ -218,7 +210,7 @@ describe('run tracking with a real kernel', () => {
     const notebook = open('markdown.ipynb', ['# md # Title', '# md text']);
     const ended: IRunSummary[] = [];
     tracker.runEnded.connect((_, summary) => ended.push(summary));
-    await NotebookActions.runAll(notebook, sessionContext);
+    await NotebookActions.runAll(notebook, session());
     await new Promise(r => setTimeout(r, 300));
     expect(ended).toHaveLength(0);
   });
@@ -229,8 +221,8 @@ describe('run tracking with a real kernel', () => {
       'deleted = True'
     ]);
     const ended = nextRuns(tracker);
-    void NotebookActions.runAll(notebook, sessionContext);
-    await untilBusy(sessionContext);
+    void NotebookActions.runAll(notebook, session());
+    await untilBusy(session());
     notebook.model!.sharedModel.deleteCell(1);
     const [run] = await ended;
     expect(run.outcome).toBe('finished');
@@ -244,9 +236,9 @@ describe('run tracking with a real kernel', () => {
       'after = 1'
     ]);
     const ended = nextRuns(tracker);
-    void NotebookActions.runAll(notebook, sessionContext);
-    await untilBusy(sessionContext);
-    await sessionContext.restartKernel();
+    void NotebookActions.runAll(notebook, session());
+    await untilBusy(session());
+    await session().restartKernel();
     const [run] = await ended;
     expect(run.outcome).toBe('kernel-restarted');
     expect(run.executed).toBe(0);

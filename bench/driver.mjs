@@ -1,0 +1,263 @@
+/**
+ * One benchmark measurement in headless Debian Chromium, driven by
+ * playwright-core (from ui-tests' dependencies; no browser is downloaded).
+ *
+ * Usage: node driver.mjs <measurement> <json options>
+ * Prints one JSON object on its last line.
+ */
+import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
+
+const require = createRequire(new URL('../ui-tests/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+const [, , measurement, rawOptions] = process.argv;
+const options = JSON.parse(rawOptions ?? '{}');
+
+// Every measurement is bounded in time.
+setTimeout(() => {
+  console.error(`${measurement}: no result within ${options.timeoutS ?? 900} s`);
+  process.exit(2);
+}, (options.timeoutS ?? 900) * 1000).unref();
+const base = options.url; // e.g. http://127.0.0.1:9001/
+
+// The same Chromium and flags as the UI tests, plus a GC the page can call.
+const { launchOptions } = require('./playwright.config.js').use;
+const browser = await chromium.launch({
+  ...launchOptions,
+  args: [...launchOptions.args, '--js-flags=--expose-gc']
+});
+
+/** A fresh page on the lab, with the app exposed and restored. */
+async function openLab(path = 'lab') {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(base + path);
+  await page.waitForFunction(() => window.jupyterapp !== undefined, null, { timeout: 60000 });
+  await page.evaluate(() => window.jupyterapp.restored);
+  return { context, page };
+}
+
+/** Open a notebook and wait until its kernel is idle. */
+async function openNotebook(page, path) {
+  await page.evaluate(async path => {
+    const app = window.jupyterapp;
+    const panel = await app.commands.execute('docmanager:open', { path });
+    await panel.context.ready;
+    await panel.sessionContext.ready;
+    const kernel = panel.sessionContext.session.kernel;
+    await kernel.info;
+    window.__benchPanel = panel;
+  }, path);
+  await page.waitForFunction(
+    () => window.__benchPanel.sessionContext.session?.kernel?.status === 'idle',
+    null,
+    { timeout: 60000 }
+  );
+}
+
+/** Run all cells; resolve with ms from the command to the last count appearing. */
+async function runAllTimed(page) {
+  return page.evaluate(async () => {
+    const panel = window.__benchPanel;
+    const cells = panel.content.widgets;
+    const last = cells[cells.length - 1].model;
+    // Clear counts from a previous run so "appeared" means this run.
+    for (const cell of cells) {
+      cell.model.sharedModel.transact(() => cell.model.clearExecution?.());
+    }
+    const done = new Promise(resolve => {
+      const onChange = (_, args) => {
+        if (args.name === 'executionCount' && last.executionCount !== null) {
+          last.stateChanged.disconnect(onChange);
+          resolve(performance.now());
+        }
+      };
+      last.stateChanged.connect(onChange);
+    });
+    const start = performance.now();
+    void window.jupyterapp.commands.execute('notebook:run-all-cells');
+    const end = await done;
+    return end - start;
+  });
+}
+
+async function shutdownSessions(page) {
+  await page.evaluate(() => window.jupyterapp.serviceManager.sessions.shutdownAll());
+}
+
+async function heapUsed(page) {
+  const cdp = await page.context().newCDPSession(page);
+  for (let i = 0; i < 3; i++) {
+    await cdp.send('HeapProfiler.collectGarbage');
+  }
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  return usedSize;
+}
+
+const result = {};
+try {
+  switch (measurement) {
+    case 'exec': {
+      // Run All on a notebook of trivial cells: click to last execution count.
+      const { context, page } = await openLab();
+      await openNotebook(page, options.notebook);
+      result.ms = await runAllTimed(page);
+      await shutdownSessions(page);
+      await context.close();
+      break;
+    }
+    case 'load': {
+      // Page load to app.restored; our JavaScript fetched on the way.
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const ours = [];
+      page.on('response', async response => {
+        const url = response.url();
+        if (options.prefix && url.includes(options.prefix)) {
+          try {
+            const body = await response.body();
+            ours.push({ file: url.split('/').pop(), bytes: body.length, gzip: gzipSync(body).length });
+          } catch {
+            // Not every response has a body (redirects).
+          }
+        }
+      });
+      await page.goto(base + 'lab');
+      await page.waitForFunction(() => window.jupyterapp !== undefined, null, { timeout: 60000 });
+      result.ms = await page.evaluate(async () => {
+        await window.jupyterapp.restored;
+        return performance.now();
+      });
+      await page.waitForTimeout(300);
+      result.loaded = ours;
+      await context.close();
+      break;
+    }
+    case 'tell': {
+      // From the kernel's execute_reply to the toast in the DOM, N runs.
+      const { context, page } = await openLab();
+      await openNotebook(page, options.notebook);
+      result.samples = await page.evaluate(async runs => {
+        const panel = window.__benchPanel;
+        const kernel = panel.sessionContext.session.kernel;
+        const samples = [];
+        for (let i = 0; i < runs; i++) {
+          let replyAt = null;
+          const onMessage = (_, args) => {
+            if (args.direction === 'recv' && args.msg.header.msg_type === 'execute_reply') {
+              replyAt = performance.now();
+            }
+          };
+          kernel.anyMessage.connect(onMessage);
+          // Only a toast element that was not there before counts.
+          const seen = new Set(document.querySelectorAll('.jp-toast-message'));
+          const toastAt = new Promise(resolve => {
+            const observer = new MutationObserver(() => {
+              for (const toast of document.querySelectorAll('.jp-toast-message')) {
+                if (!seen.has(toast) && toast.textContent.includes('one.ipynb')) {
+                  observer.disconnect();
+                  resolve(performance.now());
+                  return;
+                }
+              }
+            });
+            observer.observe(document.body, { childList: true, subtree: true });
+          });
+          panel.content.activeCellIndex = 0;
+          void window.jupyterapp.commands.execute('notebook:run-cell');
+          const shownAt = await toastAt;
+          kernel.anyMessage.disconnect(onMessage);
+          samples.push(shownAt - replyAt);
+          // Dismiss every notification (no id: all of them), let the lab settle.
+          await window.jupyterapp.commands.execute('apputils:dismiss-notification');
+          for (let wait = 0; document.querySelector('.jp-toast-message') && wait < 100; wait++) {
+            await new Promise(r => setTimeout(r, 20));
+          }
+          await new Promise(r => setTimeout(r, 100));
+        }
+        return samples;
+      }, options.runs);
+      await shutdownSessions(page);
+      await context.close();
+      break;
+    }
+    case 'memory': {
+      // JS heap after many runs of a 1000-cell notebook.
+      const { context, page } = await openLab();
+      await openNotebook(page, options.notebook);
+      const before = await heapUsed(page);
+      const times = [];
+      for (let i = 0; i < options.runs; i++) {
+        times.push(await runAllTimed(page));
+      }
+      result.heapBefore = before;
+      result.heapAfter = await heapUsed(page);
+      result.runMs = times;
+      await shutdownSessions(page);
+      await context.close();
+      break;
+    }
+    case 'leaks': {
+      // Open and close notebooks, then count what is left.
+      const { context, page } = await openLab();
+      const cdp = await context.newCDPSession(page);
+      for (let i = 0; i < options.count; i++) {
+        await openNotebook(page, options.notebook);
+        if (i === 0) {
+          // Keep a handle on NotebookPanel.prototype to count live panels.
+          const { result: proto } = await cdp.send('Runtime.evaluate', {
+            expression: 'Object.getPrototypeOf(window.__benchPanel)'
+          });
+          result.protoId = proto.objectId;
+        }
+        await page.evaluate(async () => {
+          const panel = window.__benchPanel;
+          await panel.sessionContext.shutdown();
+          panel.dispose();
+          window.__benchPanel = null;
+        });
+      }
+      // A closed notebook's watcher goes with its document context, which the
+      // lab disposes a little after the panel: wait until the count settles.
+      const settleStart = Date.now();
+      result.watchers = null;
+      for (let i = 0; i < 100; i++) {
+        result.watchers = await page.evaluate(() => {
+          // Benchmark-only introspection: the tracker's count of watched notebooks.
+          const plugins = window.jupyterapp.pluginRegistry?._plugins ?? window.jupyterapp._plugins;
+          return plugins?.get('jupyterlab-lmk:tracker')?.service?.watched ?? null;
+        });
+        if (!result.watchers) {
+          break;
+        }
+        await page.waitForTimeout(100);
+      }
+      result.settleMs = Date.now() - settleStart;
+      for (let i = 0; i < 3; i++) {
+        await cdp.send('HeapProfiler.collectGarbage');
+      }
+      const { objects } = await cdp.send('Runtime.queryObjects', {
+        prototypeObjectId: result.protoId
+      });
+      const { result: count } = await cdp.send('Runtime.callFunctionOn', {
+        objectId: objects.objectId,
+        functionDeclaration: 'function () { return this.length; }',
+        returnByValue: true
+      });
+      result.livePanels = count.value;
+      delete result.protoId;
+      result.openWidgets = await page.evaluate(
+        () => [...window.jupyterapp.shell.widgets('main')].map(w => w.title.label)
+      );
+      await context.close();
+      break;
+    }
+    default:
+      throw new Error(`unknown measurement ${measurement}`);
+  }
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(result));

@@ -1,0 +1,347 @@
+"""Benchmarks: this extension against the same JupyterLab without it, and
+against two published alternatives, in headless Debian Chromium.
+
+    python bench/run.py [--pairs 5] [--quick]
+
+Each configuration gets its own virtual environment under bench/.work/envs
+(the pinned JupyterLab and ipykernel, plus the extension under test) and its
+own JupyterLab server on a loopback port. Measurements alternate between
+configurations, round after round, so slow phases of a noisy machine hit
+them all alike; ratios are of medians, quoted with min and max.
+
+Writes bench/results.json and bench/results.md and prints each figure on its
+own line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+ENVS = WORK / "envs"
+DRIVER = ROOT / "bench" / "driver.mjs"
+
+
+def pinned(name: str) -> str:
+    for line in (ROOT / "requirements-dev.txt").read_text().splitlines():
+        if line.split("==")[0].strip().lower() == name:
+            return line.strip()
+    raise SystemExit(f"{name} is not pinned in requirements-dev.txt")
+
+
+BASE = [pinned("jupyterlab"), pinned("ipykernel")]
+CONFIGS = {
+    "lmk": "jupyterlab-lmk (this repository, production build)",
+    "without": "JupyterLab alone",
+    "notify": "jupyterlab-notify 3.0.0",
+    "notifications": "jupyterlab-notifications 0.5.0",
+}
+EXTRA = {
+    "without": [],
+    "notify": ["jupyterlab-notify==3.0.0"],
+    "notifications": ["jupyterlab-notifications==0.5.0"],
+}
+
+
+def log(*args: object) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+def run(cmd: list[str], **kwargs) -> None:
+    subprocess.run(cmd, check=True, **kwargs)
+
+
+def build_wheel() -> Path:
+    """The production wheel of this repository (the dev build is restored after)."""
+    out = WORK / "wheel"
+    shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    run(["jlpm", "build:prod"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "-w", str(out), str(ROOT)], env=env)
+    run(["jlpm", "build"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    return next(out.glob("jupyterlab_lmk-*.whl"))
+
+
+def make_env(name: str, packages: list[str]) -> Path:
+    env = ENVS / name
+    stamp = env / ".bench-packages"
+    wanted = "\n".join(BASE + packages)
+    if stamp.exists() and stamp.read_text() == wanted and name != "lmk":
+        return env
+    shutil.rmtree(env, ignore_errors=True)
+    run([sys.executable, "-m", "venv", str(env)])
+    run([str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", *BASE, *packages],
+        stderr=subprocess.DEVNULL)
+    stamp.write_text(wanted)
+    return env
+
+
+def write_notebooks(folder: Path) -> None:
+    def notebook(sources: list[str]) -> dict:
+        return {
+            "cells": [
+                {"cell_type": "code", "execution_count": None, "id": f"c{i}",
+                 "metadata": {}, "outputs": [], "source": s}
+                for i, s in enumerate(sources)
+            ],
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                        "language": "python"}},
+            "nbformat": 4, "nbformat_minor": 5,
+        }
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "cells1000.ipynb").write_text(json.dumps(notebook([f"x = {i}" for i in range(1000)])))
+    (folder / "one.ipynb").write_text(json.dumps(notebook(["x = 1"])))
+    (folder / "small.ipynb").write_text(json.dumps(notebook(["x = 1", "y = 2"])))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A JupyterLab server of one environment, loopback only, no token."""
+
+    # The same for every configuration: no news or update checks (no
+    # network here, and their toasts would disturb the measurements).
+    QUIET = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
+                                                             "checkForUpdates": False}}
+
+    def __init__(self, name: str, env: Path, root: Path, settings: dict | None = None):
+        settings = {**self.QUIET, **(settings or {})}
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        home = Path(tempfile.mkdtemp(prefix=f"bench-{name}-", dir=WORK))
+        settings_dir = home / "settings"
+        for plugin_id, values in settings.items():
+            package, plugin = plugin_id.split(":")
+            target = settings_dir / package / f"{plugin}.jupyterlab-settings"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(values))
+        cmd = [
+            str(env / "bin" / "jupyter"), "lab", "--no-browser",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0", "--IdentityProvider.token=",
+            "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+            f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+            f"--LabApp.user_settings_dir={settings_dir}",
+            f"--LabApp.workspaces_dir={home / 'workspaces'}",
+            "--ServerApp.log_level=WARN",
+        ]
+        if os.geteuid() == 0:
+            cmd.append("--allow-root")
+        environ = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
+                   "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_PLATFORM_DIRS": "1",
+                   "IPYTHONDIR": str(home / "ipython"),
+                   "PATH": f"{env / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+        self.log_file = open(home / "server.log", "w")
+        self.process = subprocess.Popen(cmd, env=environ, stdout=self.log_file,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "api", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise SystemExit(f"server {name} did not start; see {home / 'server.log'}")
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.log_file.close()
+
+
+def drive(measurement: str, **options) -> dict:
+    out = subprocess.run(["node", str(DRIVER), measurement, json.dumps(options)],
+                         check=True, capture_output=True, text=True, timeout=1000)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def summary(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "n": len(values)}
+
+
+def ratio(a: list[float], b: list[float]) -> dict:
+    """Median, min and max of the per-pair ratios a[i] / b[i]."""
+    return summary([x / y for x, y in zip(a, b)])
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered)) + 0.5) - 1))
+    return ordered[k]
+
+
+def bundle_sizes(env: Path) -> list[dict]:
+    import gzip
+
+    static = next(env.glob("share/jupyter/labextensions/jupyterlab-lmk/static"))
+    return [
+        {"file": f.name, "bytes": f.stat().st_size, "gzip": len(gzip.compress(f.read_bytes()))}
+        for f in sorted(static.glob("*.js"))
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=7, help="alternating rounds (>= 5)")
+    parser.add_argument("--tell-runs", type=int, default=50)
+    parser.add_argument("--memory-runs", type=int, default=20, help="run-alls of 1000 cells")
+    parser.add_argument("--leak-notebooks", type=int, default=50)
+    args = parser.parse_args()
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    log("building environments (first run: a few minutes)")
+    wheel = build_wheel()
+    envs = {"lmk": make_env("lmk", [str(wheel)])}
+    for name, extra in EXTRA.items():
+        envs[name] = make_env(name, extra)
+
+    root = WORK / "notebooks"
+    write_notebooks(root)
+    servers = {name: Server(name, env, root) for name, env in envs.items()}
+    # Threshold 0 on a second lmk server: every run is told, for the latency figure.
+    servers["lmk-tell"] = Server("lmk-tell", envs["lmk"], root,
+                                 {"jupyterlab-lmk:plugin": {"threshold": 0}})
+    results: dict = {"configs": CONFIGS, "machine": {"cpus": os.cpu_count()}}
+    try:
+        names = list(CONFIGS)
+        exec_ms: dict[str, list[float]] = {n: [] for n in names}
+        load_ms: dict[str, list[float]] = {"lmk": [], "without": []}
+        loaded: list[dict] = []
+        # A warm-up round, not counted: the first run of each server is cold.
+        for name in names:
+            drive("exec", url=servers[name].url, notebook="cells1000.ipynb")
+        for round_ in range(args.pairs):
+            order = names[round_ % len(names):] + names[:round_ % len(names)]
+            for name in order:
+                exec_ms[name].append(drive("exec", url=servers[name].url,
+                                           notebook="cells1000.ipynb")["ms"])
+            for name in (["lmk", "without"] if round_ % 2 == 0 else ["without", "lmk"]):
+                r = drive("load", url=servers[name].url,
+                          prefix="/lab/extensions/jupyterlab-lmk/static/")
+                load_ms[name].append(r["ms"])
+                if name == "lmk":
+                    loaded = r["loaded"]
+            log(f"round {round_ + 1}/{args.pairs}: "
+                + ", ".join(f"{n} {exec_ms[n][-1]:.0f} ms" for n in names))
+
+        results["execution"] = {
+            "what": "Run All on 1,000 trivial cells, command to last execution count (ms)",
+            "ms": {n: summary(v) for n, v in exec_ms.items()},
+            "ratio_vs_without": {n: ratio(exec_ms[n], exec_ms["without"])
+                                 for n in names if n != "without"},
+            "target": "lmk/without <= 1.02 and better than both alternatives",
+        }
+        results["load"] = {
+            "what": "page load to app.restored (ms)",
+            "ms": {n: summary(v) for n, v in load_ms.items()},
+            "ratio_vs_without": ratio(load_ms["lmk"], load_ms["without"]),
+            "loaded_before_first_use": loaded,
+            "loaded_gzip_bytes": sum(item["gzip"] for item in loaded),
+            "bundle": bundle_sizes(envs["lmk"]),
+            "target": "ratio <= 1.03; JavaScript loaded before first use <= 60 KB gzipped",
+        }
+
+        tell = drive("tell", url=servers["lmk-tell"].url, notebook="one.ipynb",
+                     runs=args.tell_runs)["samples"]
+        results["tell_latency"] = {
+            "what": "execute_reply received to toast in the DOM (ms)",
+            "toast": {**summary(tell), "p95": percentile(tell, 95)},
+            "webhook": None,
+            "webhook_note": "not measured: there is no webhook channel yet (channels issue)",
+            "target": "p95 <= 50 ms (toast), <= 100 ms (webhook)",
+        }
+        log(f"tell latency p95 {results['tell_latency']['toast']['p95']:.1f} ms")
+
+        memory = {}
+        for name in ("lmk", "without"):
+            memory[name] = drive("memory", url=servers[name].url, notebook="cells1000.ipynb",
+                                 runs=args.memory_runs)
+            log(f"memory {name}: {memory[name]['heapAfter'] / 1e6:.1f} MB")
+        leaks = drive("leaks", url=servers["lmk"].url, notebook="small.ipynb",
+                      count=args.leak_notebooks)
+        results["memory"] = {
+            "what": f"JS heap after {args.memory_runs * 1000} cell executions, after GC (bytes)",
+            "heap_after": {n: m["heapAfter"] for n, m in memory.items()},
+            "difference_bytes": memory["lmk"]["heapAfter"] - memory["without"]["heapAfter"],
+            "leaks_after_closing": {"notebooks": args.leak_notebooks, **leaks},
+            "target": "difference <= 2 MB; no notebook panel or watcher left",
+        }
+        results["remote_scale"] = {"note": "not measured: remote sessions have not landed yet"}
+    finally:
+        for server in servers.values():
+            server.stop()
+
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (ROOT / "bench" / "results.md").write_text(markdown(results))
+    for line in figures(results):
+        print(line)
+
+
+def figures(r: dict) -> list[str]:
+    ex, ld, tl, mem = r["execution"], r["load"], r["tell_latency"], r["memory"]
+    lines = []
+    for name, q in ex["ratio_vs_without"].items():
+        lines.append(f"execution cost {name}/without: median {q['median']:.3f} "
+                     f"(min {q['min']:.3f}, max {q['max']:.3f}, {q['n']} pairs)")
+    q = ld["ratio_vs_without"]
+    lines.append(f"load cost lmk/without: median {q['median']:.3f} "
+                 f"(min {q['min']:.3f}, max {q['max']:.3f}, {q['n']} pairs)")
+    lines.append(f"JavaScript loaded before first use: {ld['loaded_gzip_bytes'] / 1024:.1f} KB gzipped")
+    t = tl["toast"]
+    lines.append(f"tell latency toast: p95 {t['p95']:.1f} ms, median {t['median']:.1f} ms "
+                 f"(min {t['min']:.1f}, max {t['max']:.1f}, {t['n']} runs)")
+    lines.append(f"tell latency webhook: {tl['webhook_note']}")
+    lines.append(f"memory lmk - without: {mem['difference_bytes'] / 1e6:.2f} MB")
+    lk = mem["leaks_after_closing"]
+    lines.append(f"after closing {lk['notebooks']} notebooks: {lk['livePanels']} live notebook "
+                 f"panels, {lk['watchers']} run watchers (settled in {lk['settleMs']} ms)")
+    lines.append(f"remote scale: {r['remote_scale']['note']}")
+    return lines
+
+
+def markdown(r: dict) -> str:
+    ex, ld = r["execution"], r["load"]
+    rows = ["| configuration | Run All 1,000 cells (median ms) | min | max | ratio vs without |",
+            "| --- | --- | --- | --- | --- |"]
+    for name, label in r["configs"].items():
+        s = ex["ms"][name]
+        q = ex["ratio_vs_without"].get(name)
+        rows.append(f"| {label} | {s['median']:.0f} | {s['min']:.0f} | {s['max']:.0f} | "
+                    + (f"{q['median']:.3f} ({q['min']:.3f}–{q['max']:.3f})" if q else "1") + " |")
+    bundle = ["| file | bytes | gzip |", "| --- | --- | --- |"] + [
+        f"| {b['file']} | {b['bytes']} | {b['gzip']} |" for b in ld["bundle"]]
+    return "\n".join([
+        "# Benchmark results", "",
+        "Produced by `make bench` (bench/run.py); ratios are medians of alternating pairs.", "",
+        *rows, "",
+        *[f"- {line}" for line in figures(r)], "",
+        "## Bundle of jupyterlab-lmk (production build)", "", *bundle, "",
+    ])
+
+
+if __name__ == "__main__":
+    main()
