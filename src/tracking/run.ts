@@ -55,6 +55,7 @@ export class Run {
     for (const cell of options.cells) {
       this._states.set(cell.id, 'queued');
     }
+    this._pending = this._states.size;
   }
 
   /** Unique id of the run. */
@@ -85,12 +86,12 @@ export class Run {
 
   /** Whether start and end times come from the kernel's clock. */
   get kernelTiming(): boolean {
-    return this._startKernel !== null && this._endKernel !== null;
+    return this._startKernel() !== null && this._endKernel !== null;
   }
 
   /** Epoch ms the run started (kernel clock where known). */
   get startedMs(): number {
-    return this._startKernel ?? this._startLocal ?? this._scheduledLocal;
+    return this._startKernel() ?? this._startLocal ?? this._scheduledLocal;
   }
 
   /** Epoch ms the run ended, or `null` while it goes on. */
@@ -98,10 +99,7 @@ export class Run {
     if (!this.isDone) {
       return null;
     }
-    if (this._startKernel !== null && this._endKernel !== null) {
-      return this._endKernel;
-    }
-    return this._endLocal;
+    return this.kernelTiming ? this._endKernel : this._endLocal;
   }
 
   /** Duration in seconds; while running, the time elapsed so far. */
@@ -129,12 +127,10 @@ export class Run {
     this._states.set(cellId, 'running');
     const local = this._now();
     this._startLocal ??= local;
-    const kernel = parseKernelTime(kernelTime);
-    if (kernel !== null) {
-      this._seeKernelTime(kernel, local);
-      if (this._startKernel === null || kernel < this._startKernel) {
-        this._startKernel = kernel;
-      }
+    if (kernelTime) {
+      // The kernel runs cells in order: the first start seen is the earliest.
+      this._startRaw ??= kernelTime;
+      this._seeKernelTime(kernelTime, local);
     }
   }
 
@@ -150,18 +146,14 @@ export class Run {
     // A reply whose start we did not see (hooks attached late, or a kernel
     // without iopub dates) still carries the start time in its metadata.
     this.cellStarted(cellId, reply.started);
-    const local = this._now();
-    const date = parseKernelTime(reply.date);
-    if (date !== null) {
-      this._seeKernelTime(date, local);
+    if (reply.date) {
+      this._seeKernelTime(reply.date, this._now());
     }
 
+    this._settle(cellId, reply.status === 'aborted' ? 'cancelled' : 'done');
     if (reply.status === 'aborted') {
-      this._states.set(cellId, 'cancelled');
       return this._endIfSettled();
     }
-
-    this._states.set(cellId, 'done');
     this._executed++;
     if (reply.status === 'error') {
       const cell = this.cells.find(c => c.id === cellId)!;
@@ -180,7 +172,7 @@ export class Run {
       }
       if (cell.stopOnError || interrupted) {
         // The kernel aborts the rest of its queue: the run is over.
-        this._end(this._failureOutcome!, date);
+        this._end(this._failureOutcome!, reply.date ?? null);
         return true;
       }
     }
@@ -197,7 +189,7 @@ export class Run {
     if (this.isDone || !this.isPending(cellId)) {
       return false;
     }
-    this._states.set(cellId, 'cancelled');
+    this._settle(cellId, 'cancelled');
     return this._endIfSettled();
   }
 
@@ -214,30 +206,39 @@ export class Run {
     return true;
   }
 
+  private _settle(cellId: string, state: 'done' | 'cancelled'): void {
+    this._states.set(cellId, state);
+    this._pending--;
+  }
+
   private _endIfSettled(): boolean {
-    for (const state of this._states.values()) {
-      if (state === 'queued' || state === 'running') {
-        return false;
-      }
+    if (this._pending > 0) {
+      return false;
     }
     const outcome =
       this._failureOutcome ?? (this._executed > 0 ? 'finished' : 'cancelled');
-    this._end(outcome, this._lastKernel);
+    this._end(outcome, this._lastRaw);
     return true;
   }
 
-  private _end(outcome: RunOutcome, kernelEnd: number | null): void {
+  private _end(outcome: RunOutcome, kernelEnd: string | null): void {
     this._outcome = outcome;
     this._endLocal = this._now();
-    this._endKernel = kernelEnd ?? this._estimateKernelNow();
+    this._endKernel = parseKernelTime(kernelEnd) ?? this._estimateKernelNow();
     this._states.clear();
   }
 
-  private _seeKernelTime(kernel: number, local: number): void {
-    if (this._lastKernel === null || kernel >= this._lastKernel) {
-      this._lastKernel = kernel;
-      this._lastKernelSeenLocal = local;
-    }
+  /**
+   * Kernel timestamps are kept as sent and parsed only when the run ends:
+   * one run sees two per cell, and parsing each would cost the hot path.
+   */
+  private _seeKernelTime(kernelTime: string, local: number): void {
+    this._lastRaw = kernelTime;
+    this._lastSeenLocal = local;
+  }
+
+  private _startKernel(): number | null {
+    return parseKernelTime(this._startRaw);
   }
 
   /**
@@ -246,10 +247,11 @@ export class Run {
    */
   private _estimateKernelNow(): number {
     const now = this._now();
-    if (this._lastKernel === null || this._lastKernelSeenLocal === null) {
-      return this._startKernel === null ? now : this._startKernel;
+    const last = parseKernelTime(this._lastRaw);
+    if (last === null || this._lastSeenLocal === null) {
+      return this._startKernel() ?? now;
     }
-    return this._lastKernel + (now - this._lastKernelSeenLocal);
+    return last + (now - this._lastSeenLocal);
   }
 
   private _now: () => number;
@@ -259,12 +261,13 @@ export class Run {
   private _failure: IRunFailure | null = null;
   private _failureOutcome: 'failed' | 'interrupted' | null = null;
   private _scheduledLocal: number;
+  private _pending = 0;
   private _startLocal: number | null = null;
   private _endLocal: number | null = null;
-  private _startKernel: number | null = null;
+  private _startRaw: string | null = null;
   private _endKernel: number | null = null;
-  private _lastKernel: number | null = null;
-  private _lastKernelSeenLocal: number | null = null;
+  private _lastRaw: string | null = null;
+  private _lastSeenLocal: number | null = null;
 }
 
 /**
