@@ -17,6 +17,7 @@ export default defineConfig([
       '**/*.mjs',
       '**/*.d.ts',
       '.venv',
+      'bench/.work',
       'ui-tests/node_modules',
       'ui-tests/test-results',
       'ui-tests/playwright-report'
