@@ -7,6 +7,7 @@ import {
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import type { DesktopChannel } from './delivery/channels/desktopChannel';
+import type { NotifyWhenDone } from './rules/notifyWhenDone';
 import type { IDeliveryResult, ILmkNotifier } from './tokens';
 
 /**
@@ -18,6 +19,13 @@ export namespace CommandIDs {
   export const sendTest = 'lmk:send-test';
   export const editReport = 'lmk:edit-report';
   export const runAndReport = 'lmk:run-and-report';
+  export const setCellMode = 'lmk:set-cell-mode';
+  export const setNotebookMode = 'lmk:set-notebook-mode';
+  export const muteNotebook = 'lmk:mute-notebook';
+  export const setTitlePrefix = 'lmk:set-title-prefix';
+  export const notifyWhenDone = 'lmk:notify-when-done';
+  export const toggleAwayOnly = 'lmk:toggle-away-only';
+  export const openHistory = 'lmk:open-history';
 }
 
 /**
@@ -28,11 +36,17 @@ export function addCommands(
   options: {
     notifier: ILmkNotifier;
     desktop: DesktopChannel;
+    whenDone: NotifyWhenDone;
+    /** The path of the current notebook, if any. */
+    currentPath: () => string | null;
+    /** The "only when I'm away" setting. */
+    awayOnly: { get: () => boolean; set: (value: boolean) => Promise<void> };
     trans: TranslationBundle;
     palette: ICommandPalette | null;
   }
 ): void {
-  const { notifier, desktop, trans, palette } = options;
+  const { notifier, desktop, whenDone, currentPath, awayOnly, trans, palette } =
+    options;
   const { commands } = app;
 
   commands.addCommand(CommandIDs.notify, {
@@ -65,11 +79,15 @@ export function addCommands(
           ? args.title
           : trans.__('Notification');
       const { buildManualEvent } = await import('./messages/runEvent');
-      return notifier.notify({
-        id: `manual:${UUID.uuid4()}`,
-        event: buildManualEvent(message, title),
-        target: null
-      });
+      // Sent by hand: the user is here and wants it everywhere now.
+      return notifier.notify(
+        {
+          id: `manual:${UUID.uuid4()}`,
+          event: buildManualEvent(message, title),
+          target: null
+        },
+        { evenIfPresent: true }
+      );
     }
   });
 
@@ -89,17 +107,62 @@ export function addCommands(
     describedBy: { args: { type: 'object', properties: {} } },
     execute: async () => {
       const { buildManualEvent } = await import('./messages/runEvent');
-      const results = await notifier.notify({
-        id: `test:${UUID.uuid4()}`,
-        event: buildManualEvent(
-          trans.__('If you can read this, notifications reach you here.'),
-          trans.__('Test notification')
-        ),
-        target: null
-      });
+      const results = await notifier.notify(
+        {
+          id: `test:${UUID.uuid4()}`,
+          event: buildManualEvent(
+            trans.__('If you can read this, notifications reach you here.'),
+            trans.__('Test notification')
+          ),
+          target: null
+        },
+        { evenIfPresent: true }
+      );
       Private.reportTest(results, trans);
       return results;
     }
+  });
+
+  commands.addCommand(CommandIDs.notifyWhenDone, {
+    label: trans.__('Notify Me When This Run Ends'),
+    caption: trans.__(
+      'One notification when the notebook’s current (or next) run ends, whatever the rules say'
+    ),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          path: {
+            type: 'string',
+            description: trans.__('The notebook (default: the current one)')
+          }
+        }
+      }
+    },
+    isEnabled: args => !!Private.notebookPath(args, currentPath),
+    isToggled: args => {
+      const path = Private.notebookPath(args, currentPath);
+      return !!path && whenDone.isArmed(path);
+    },
+    execute: args => {
+      const path = Private.notebookPath(args, currentPath);
+      if (path) {
+        whenDone.set(path, !whenDone.isArmed(path));
+      }
+    }
+  });
+  whenDone.changed.connect(() =>
+    commands.notifyCommandChanged(CommandIDs.notifyWhenDone)
+  );
+
+  commands.addCommand(CommandIDs.toggleAwayOnly, {
+    label: trans.__('Notify Only When I Am Away'),
+    caption: trans.__(
+      'Desktop and other “only when away” channels wait until the tab is hidden or idle'
+    ),
+    describedBy: { args: { type: 'object', properties: {} } },
+    isToggled: () => awayOnly.get(),
+    execute: () => awayOnly.set(!awayOnly.get())
   });
 
   if (palette) {
@@ -107,7 +170,9 @@ export function addCommands(
     for (const command of [
       CommandIDs.notify,
       CommandIDs.enableDesktop,
-      CommandIDs.sendTest
+      CommandIDs.sendTest,
+      CommandIDs.notifyWhenDone,
+      CommandIDs.toggleAwayOnly
     ]) {
       palette.addItem({ command, category });
     }
@@ -115,6 +180,15 @@ export function addCommands(
 }
 
 namespace Private {
+  export function notebookPath(
+    args: { path?: unknown },
+    currentPath: () => string | null
+  ): string | null {
+    return typeof args.path === 'string' && args.path
+      ? args.path
+      : currentPath();
+  }
+
   /**
    * Tell the user, in one line per channel, what a test delivery did.
    */

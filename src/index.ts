@@ -1,7 +1,9 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { kernelNotifyPlugin } from './plugins/kernelNotifyPlugin';
+import { notebookModesPlugin } from './plugins/notebookModesPlugin';
 import { notifierPlugin } from './plugins/notifierPlugin';
 import { reportPlugin } from './plugins/reportPlugin';
+import { sidebarPlugin } from './plugins/sidebarPlugin';
 import { trackerPlugin } from './plugins/trackerPlugin';
 
 export * from './tokens';
@@ -10,7 +12,9 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   trackerPlugin,
   notifierPlugin,
   kernelNotifyPlugin,
-  reportPlugin
+  reportPlugin,
+  notebookModesPlugin,
+  sidebarPlugin
 ];
 
 export default plugins;

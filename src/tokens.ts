@@ -106,7 +106,7 @@ export interface ILmkNotifier {
    */
   notify(
     notification: ILmkNotification,
-    options?: { channels?: string[] }
+    options?: ILmkNotifier.INotifyOptions
   ): Promise<IDeliveryResult[]>;
 
   /** Make a new channel type available to the settings. */
@@ -117,6 +117,24 @@ export interface ILmkNotifier {
     ILmkNotifier,
     { notification: ILmkNotification; results: IDeliveryResult[] }
   >;
+}
+
+/**
+ * The namespace for `ILmkNotifier` types.
+ */
+export namespace ILmkNotifier {
+  /**
+   * Options of one notification.
+   */
+  export interface INotifyOptions {
+    /** Send through these channels (by id) instead of the enabled ones. */
+    channels?: string[];
+    /**
+     * Deliver through "only when away" channels even though the user is in
+     * the lab: for what the user asked for right now (a test, a resend).
+     */
+    evenIfPresent?: boolean;
+  }
 }
 
 /**
@@ -160,7 +178,44 @@ export interface IRunSummary {
   kernelTiming: boolean;
   /** Id of the run's last cell, where "Go to cell" leads when nothing failed. */
   lastCellId: string;
+  /** Ids of the run's code cells, in execution order. */
+  cellIds: readonly string[];
   failure: IRunFailure | null;
+}
+
+/**
+ * A run that is still going on.
+ */
+export interface IActiveRun {
+  /** Unique id of the run, the same as its summary's once it ends. */
+  readonly id: string;
+  readonly notebookPath: string;
+  readonly kernel: { id: string; name: string } | null;
+  /** Ids of the run's code cells, in execution order. */
+  readonly cellIds: readonly string[];
+  readonly isDone: boolean;
+  /** Number of cells whose execution completed so far. */
+  readonly executed: number;
+  /** ISO-8601 time the run started (kernel clock where known). */
+  readonly started: string;
+  /** Seconds since the kernel started the run (kernel clock where known). */
+  readonly durationSeconds: number;
+  /** The cell executing now (or next in line), at its current position. */
+  current(): { cellId: string; index: number } | null;
+}
+
+/**
+ * The kernel asked for input (`input()`, `getpass()`) during a run.
+ */
+export interface IInputRequest {
+  run: IActiveRun;
+  cellId: string;
+  /** Position of the cell in the notebook (0-based). */
+  index: number;
+  /** The prompt the kernel shows, as sent. */
+  prompt: string;
+  /** Whether the answer is hidden (a password prompt). */
+  password: boolean;
 }
 
 /**
@@ -180,6 +235,10 @@ export interface IRunFailure {
  * Tracks notebook runs in the lab.
  */
 export interface IRunTracker {
+  /** Emitted when the kernel has been given a new run's cells. */
+  readonly runStarted: ISignal<IRunTracker, IActiveRun>;
+  /** Emitted the first time a run waits for input. */
+  readonly inputRequested: ISignal<IRunTracker, IInputRequest>;
   /** Emitted when a run ends, however it ends. */
   readonly runEnded: ISignal<IRunTracker, IRunSummary>;
 }

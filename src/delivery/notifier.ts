@@ -19,6 +19,7 @@ export class Notifier implements ILmkNotifier {
   constructor(options: Notifier.IOptions) {
     this._channels = options.channels;
     this._trans = options.trans;
+    this._waitsForAway = options.waitsForAway ?? (() => false);
   }
 
   get delivered(): ISignal<
@@ -44,14 +45,24 @@ export class Notifier implements ILmkNotifier {
 
   async notify(
     notification: ILmkNotification,
-    options: { channels?: string[] } = {}
+    options: ILmkNotifier.INotifyOptions = {}
   ): Promise<IDeliveryResult[]> {
     const wanted = options.channels;
     const configs = this._channels().filter(config =>
       wanted ? wanted.includes(config.id) : config.enabled
     );
     const results = await Promise.all(
-      configs.map(config => this._sendOne(notification, config))
+      configs.map(config =>
+        !options.evenIfPresent && this._waitsForAway(config)
+          ? {
+              channelId: config.id,
+              status: 'skipped' as const,
+              detail: this._trans.__(
+                'You were in the lab (this channel delivers only when you are away).'
+              )
+            }
+          : this._sendOne(notification, config)
+      )
     );
     if (wanted) {
       for (const id of wanted) {
@@ -95,6 +106,7 @@ export class Notifier implements ILmkNotifier {
   }
 
   private _channels: () => readonly IChannelConfig[];
+  private _waitsForAway: (config: IChannelConfig) => boolean;
   private _trans: TranslationBundle;
   private _types = new Map<string, IChannelType>();
   private _delivered = new Signal<
@@ -113,6 +125,11 @@ export namespace Notifier {
   export interface IOptions {
     /** The configured channels, read at each notification (settings apply live). */
     channels: () => readonly IChannelConfig[];
+    /**
+     * Whether a channel must hold back now because it delivers only when
+     * the user is away and the user is here (default: never).
+     */
+    waitsForAway?: (config: IChannelConfig) => boolean;
     trans: TranslationBundle;
   }
 }

@@ -1,43 +1,88 @@
 import type { Kernel } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { shouldNotifyRun } from '../rules/runRule';
-import type { ILmkNotifier, IRunSummary, IRunTracker } from '../tokens';
+import { FloodGuard } from '../rules/floodGuard';
+import { type NotifyMode, readMode } from '../rules/notifyMode';
+import type { NotifyWhenDone } from '../rules/notifyWhenDone';
+import {
+  shouldNotifyRun,
+  wantsInputAlert,
+  wantsStillRunning
+} from '../rules/runRule';
+import type { ILmkSettings } from '../settings/lmkSettings';
+import type {
+  IActiveRun,
+  IInputRequest,
+  ILmkEvent,
+  ILmkNotifier,
+  INotificationTarget,
+  IRunSummary,
+  IRunTracker
+} from '../tokens';
 
 /** How long report expressions may take before the notification goes without them. */
 export const REPORT_TIMEOUT_MS = 5000;
 
 /**
- * What the run notifier needs to know of a notebook, found by path.
+ * What the run notifier needs to know of an open notebook, found by path.
  */
 export interface INotebookLookup {
   /** The notebook's `lmk` metadata. */
   lmkMetadata: unknown;
   kernel: Kernel.IKernelConnection | null;
+  /** The `lmk` metadata of the cells with these ids (missing ones left out). */
+  cellsLmkMetadata(cellIds: readonly string[]): unknown[];
+  /** A cell's source and the text of its outputs. */
+  cellContent(cellId: string): { source: string; output: string } | null;
 }
 
 /**
- * Turns ended runs into notifications: applies the rule, builds the event,
- * adds the notebook's report values, and hands it to the notifier.
+ * Turns what happens to runs into notifications: applies the rules (modes,
+ * threshold, "notify when done", flood guard), builds the event, adds the
+ * notebook's extras (title prefix, source, output, report values), and
+ * hands it to the notifier.
  */
 export class RunNotifier {
   constructor(options: RunNotifier.IOptions) {
     this._options = options;
+    this._guard = new FloodGuard(options.flood);
+    this._now = options.now ?? Date.now;
+    options.runs.runStarted.connect((_, run) => this._runStarted(run));
+    options.runs.inputRequested.connect((_, request) => {
+      void this.inputRequested(request);
+    });
     options.runs.runEnded.connect((_, summary) => {
       void this.handle(summary);
     });
   }
 
   /**
-   * Notify about one ended run if the rule says so.
+   * Notify about one ended run if the rules say so.
    */
   async handle(summary: IRunSummary): Promise<void> {
-    const { notifier, threshold, notebookUrl, findNotebook, trans } =
+    const { settings, notebookUrl, findNotebook, whenDone, trans } =
       this._options;
-    if (!shouldNotifyRun(summary, threshold())) {
+    this._clearTimer(summary.id);
+    const config = settings();
+    const notebook = findNotebook(summary.notebookPath);
+    const armed =
+      summary.outcome !== 'cancelled' && whenDone.consume(summary.notebookPath);
+    const notify = shouldNotifyRun({
+      outcome: summary.outcome,
+      durationSeconds: summary.durationSeconds,
+      threshold: config.threshold,
+      globalMode: config.mode,
+      notebookMode: readMode(notebook?.lmkMetadata),
+      cellModes: Private.modes(notebook, summary.cellIds),
+      armed
+    });
+    if (!notify) {
       return;
     }
     // Loaded with the first notification, not with the lab.
-    const { buildRunEvent } = await import('../messages/runEvent');
+    const [{ buildRunEvent }, extras] = await Promise.all([
+      import('../messages/runEvent'),
+      import('../messages/eventExtras')
+    ]);
     let event = buildRunEvent(
       summary,
       notebookUrl(summary.notebookPath),
@@ -46,7 +91,19 @@ export class RunNotifier {
     if (!event) {
       return;
     }
-    const notebook = findNotebook(summary.notebookPath);
+    const focusCellId = summary.failure?.cellId ?? summary.lastCellId;
+    const content = notebook?.cellContent(focusCellId) ?? null;
+    if (content && config.includeSource && summary.failure) {
+      event = extras.withSource(event, content.source, trans);
+    }
+    if (content && config.outputLines > 0) {
+      event = extras.withOutputTail(
+        event,
+        content.output,
+        config.outputLines,
+        trans
+      );
+    }
     const { readReport } = await import('../report/reportExpressions');
     const expressions = readReport(notebook?.lmkMetadata);
     if (expressions.length && notebook?.kernel) {
@@ -60,17 +117,161 @@ export class RunNotifier {
       });
       event = withReport(event, report, trans);
     }
+    await this._send(`run:${summary.id}`, event, {
+      path: summary.notebookPath,
+      cellId: focusCellId
+    });
+  }
+
+  /**
+   * Tell that a run waits for input, unless its cells are all silenced.
+   */
+  async inputRequested(request: IInputRequest): Promise<void> {
+    const { settings, notebookUrl, findNotebook, trans } = this._options;
+    const { run } = request;
+    const config = settings();
+    const notebook = findNotebook(run.notebookPath);
+    if (
+      !wantsInputAlert(
+        config.mode,
+        readMode(notebook?.lmkMetadata),
+        Private.modes(notebook, run.cellIds)
+      )
+    ) {
+      return;
+    }
+    const { buildInputEvent } = await import('../messages/progressEvents');
+    await this._send(
+      `input:${run.id}`,
+      buildInputEvent(request, notebookUrl(run.notebookPath), trans),
+      { path: run.notebookPath, cellId: request.cellId }
+    );
+  }
+
+  /** Number of "still running" timers pending (one per run going on). */
+  get pendingTimers(): number {
+    return this._timers.size;
+  }
+
+  private _runStarted(run: IActiveRun): void {
+    // One timer per run; whether the run's cells want the alert is only
+    // worked out if it fires.
+    const delay = this._options.settings().stillRunningMinutes * 60_000;
+    this._timers.set(
+      run.id,
+      setTimeout(() => {
+        this._timers.delete(run.id);
+        void this._stillRunning(run);
+      }, delay)
+    );
+  }
+
+  private async _stillRunning(run: IActiveRun): Promise<void> {
+    if (run.isDone) {
+      return;
+    }
+    const { settings, notebookUrl, findNotebook, trans } = this._options;
+    const config = settings();
+    const notebook = findNotebook(run.notebookPath);
+    if (
+      !wantsStillRunning(
+        config.mode,
+        readMode(notebook?.lmkMetadata),
+        Private.modes(notebook, run.cellIds)
+      )
+    ) {
+      return;
+    }
+    const { buildStillRunningEvent } =
+      await import('../messages/progressEvents');
+    const event = buildStillRunningEvent(
+      run,
+      notebookUrl(run.notebookPath),
+      trans
+    );
+    await this._send(`still:${run.id}`, event, {
+      path: run.notebookPath,
+      cellId: run.current()?.cellId
+    });
+  }
+
+  private _clearTimer(runId: string): void {
+    const timer = this._timers.get(runId);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this._timers.delete(runId);
+    }
+  }
+
+  /**
+   * Send through the flood guard: within the limit, the notification goes
+   * out and mentions what was held before it; above, it is counted and a
+   * summary follows once the window has room.
+   */
+  private async _send(
+    id: string,
+    event: ILmkEvent,
+    target: INotificationTarget
+  ): Promise<void> {
+    const { notifier, findNotebook, trans } = this._options;
+    const path = target.path;
+    const verdict = this._guard.offer(path, event.event, this._now());
+    if (!verdict.send) {
+      this._scheduleFlush(path, verdict.retryAt);
+      return;
+    }
+    const extras = await import('../messages/eventExtras');
+    if (verdict.held) {
+      event = extras.withHeld(event, verdict.held, trans);
+    }
+    const prefix = extras.readTitlePrefix(findNotebook(path)?.lmkMetadata);
+    event = extras.withTitlePrefix(event, prefix);
+    await notifier.notify({ id, event, target });
+  }
+
+  private _scheduleFlush(path: string, at: number): void {
+    if (this._flushTimers.has(path)) {
+      return;
+    }
+    const delay = Math.max(0, at - this._now());
+    this._flushTimers.set(
+      path,
+      setTimeout(() => {
+        this._flushTimers.delete(path);
+        void this._flush(path);
+      }, delay)
+    );
+  }
+
+  private async _flush(path: string): Promise<void> {
+    const { notifier, notebookUrl, findNotebook, trans } = this._options;
+    const { held, retryAt } = this._guard.flush(path, this._now());
+    if (retryAt !== null) {
+      this._scheduleFlush(path, retryAt);
+    }
+    if (!held) {
+      return;
+    }
+    const [{ buildHeldEvent }, extras] = await Promise.all([
+      import('../messages/progressEvents'),
+      import('../messages/eventExtras')
+    ]);
+    const prefix = extras.readTitlePrefix(findNotebook(path)?.lmkMetadata);
     await notifier.notify({
-      id: `run:${summary.id}`,
-      event,
-      target: {
-        path: summary.notebookPath,
-        cellId: summary.failure?.cellId ?? summary.lastCellId
-      }
+      id: `held:${path}:${this._now()}`,
+      event: extras.withTitlePrefix(
+        buildHeldEvent(path, notebookUrl(path), held, trans),
+        prefix
+      ),
+      target: { path }
     });
   }
 
   private _options: RunNotifier.IOptions;
+  private _guard: FloodGuard;
+  private _now: () => number;
+  private _timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private _flushTimers = new Map<string, ReturnType<typeof setTimeout>>();
 }
 
 /**
@@ -83,11 +284,27 @@ export namespace RunNotifier {
   export interface IOptions {
     runs: IRunTracker;
     notifier: ILmkNotifier;
-    /** The current threshold, in seconds (settings apply live). */
-    threshold: () => number;
+    /** The current settings (they apply live). */
+    settings: () => ILmkSettings;
     /** The absolute address of a notebook in this lab. */
     notebookUrl: (path: string) => string;
     findNotebook: (path: string) => INotebookLookup | null;
+    whenDone: NotifyWhenDone;
     trans: TranslationBundle;
+    /** Flood guard limits (default: 3 per notebook per minute). */
+    flood?: FloodGuard.IOptions;
+    /** The clock; injectable for tests. */
+    now?: () => number;
+  }
+}
+
+namespace Private {
+  export function modes(
+    notebook: INotebookLookup | null,
+    cellIds: readonly string[]
+  ): (NotifyMode | null)[] {
+    return notebook
+      ? notebook.cellsLmkMetadata(cellIds).map(metadata => readMode(metadata))
+      : [];
   }
 }

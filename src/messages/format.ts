@@ -90,3 +90,24 @@ export function baseName(path: string): string {
   const parts = path.split('/');
   return parts[parts.length - 1] || path;
 }
+
+/**
+ * "cell 3 [12]": one-based position and execution count, as the lab shows them.
+ */
+export function cellLabel(
+  index: number,
+  executionCount: number | null,
+  trans: TranslationBundle
+): string {
+  const position = index >= 0 ? String(index + 1) : '?';
+  return executionCount === null
+    ? trans.__('cell %1', position)
+    : trans.__('cell %1 [%2]', position, executionCount);
+}
+
+/**
+ * Escape the characters markdown would read as formatting or links.
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/([\\`*_[\]<>])/g, '\\$1');
+}

@@ -5,7 +5,13 @@ import type {
   LmkEventKind,
   RunOutcome
 } from '../tokens';
-import { baseName, boundTraceback, humanDuration } from './format';
+import {
+  baseName,
+  boundTraceback,
+  cellLabel,
+  escapeMarkdown,
+  humanDuration
+} from './format';
 
 /**
  * The event kind each reportable outcome maps to.
@@ -38,8 +44,8 @@ export function buildRunEvent(
   const duration = humanDuration(summary.durationSeconds, trans);
   const failure = summary.failure;
   const traceback = failure ? boundTraceback(failure.traceback) : [];
-  const cellLabel = failure
-    ? Private.cellLabel(failure.index, failure.executionCount, trans)
+  const failedCell = failure
+    ? cellLabel(failure.index, failure.executionCount, trans)
     : '';
 
   let title: string;
@@ -51,13 +57,13 @@ export function buildRunEvent(
       break;
     case 'failed':
       title = trans.__('%1 failed', name);
-      outcomeLine = trans.__('Failed at %1 after %2.', cellLabel, duration);
+      outcomeLine = trans.__('Failed at %1 after %2.', failedCell, duration);
       break;
     case 'interrupted':
       title = trans.__('%1 was interrupted', name);
       outcomeLine = trans.__(
         'Interrupted at %1 after %2.',
-        cellLabel,
+        failedCell,
         duration
       );
       break;
@@ -86,8 +92,8 @@ export function buildRunEvent(
     .filter(Boolean)
     .join('\n');
   const message = [
-    `[${Private.escapeMarkdown(name)}](${notebookUrl}): ${outcomeLine} ${cellsLine}`,
-    errorLine ? `**${Private.escapeMarkdown(errorLine)}**` : '',
+    `[${escapeMarkdown(name)}](${notebookUrl}): ${outcomeLine} ${cellsLine}`,
+    errorLine ? `**${escapeMarkdown(errorLine)}**` : '',
     traceback.length ? '```\n' + traceback.join('\n') + '\n```' : ''
   ]
     .filter(Boolean)
@@ -135,24 +141,4 @@ export function buildManualEvent(message: string, title: string): ILmkEvent {
     kernel: null,
     report: null
   };
-}
-
-namespace Private {
-  /**
-   * "cell 3 [12]": one-based position and execution count, as the lab shows them.
-   */
-  export function cellLabel(
-    index: number,
-    executionCount: number | null,
-    trans: TranslationBundle
-  ): string {
-    const position = index >= 0 ? String(index + 1) : '?';
-    return executionCount === null
-      ? trans.__('cell %1', position)
-      : trans.__('cell %1 [%2]', position, executionCount);
-  }
-
-  export function escapeMarkdown(text: string): string {
-    return text.replace(/([\\`*_[\]<>])/g, '\\$1');
-  }
 }

@@ -6,16 +6,24 @@ import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { addCommands } from '../commands';
+// Commands must exist when the palette is built.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { addCommands, CommandIDs } from '../commands';
 import { DesktopChannel } from '../delivery/channels/desktopChannel';
 import { ToastChannel } from '../delivery/channels/toastChannel';
 import { Notifier } from '../delivery/notifier';
+// Must listen before the first run ends; message building loads later.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RunNotifier } from '../delivery/runNotifier';
 import { notebookUrl } from '../navigation/notebookUrl';
 import { goToCell } from '../navigation/goToCell';
+import { notebookLookup } from '../notebook/notebookLookup';
+import { AwayDetector } from '../presence/awayDetector';
+import { NotifyWhenDone } from '../rules/notifyWhenDone';
 import {
   DEFAULT_SETTINGS,
   type ILmkSettings,
+  isAwayOnlyChannel,
   readSettings
 } from '../settings/lmkSettings';
 import { ILmkNotifier, type INotificationTarget, IRunTracker } from '../tokens';
@@ -43,7 +51,13 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     let settings: ILmkSettings = DEFAULT_SETTINGS;
 
-    const notifier = new Notifier({ channels: () => settings.channels, trans });
+    const away = new AwayDetector({ idleSeconds: () => settings.awaySeconds });
+    const notifier = new Notifier({
+      channels: () => settings.channels,
+      waitsForAway: config =>
+        settings.awayOnly && isAwayOnlyChannel(config) && !away.isAway,
+      trans
+    });
     const goTo = (target: INotificationTarget) =>
       goToCell(app, notebooks, target);
     const desktop = new DesktopChannel({ trans, goTo });
@@ -67,6 +81,7 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         trans
       );
       settings = read;
+      app.commands.notifyCommandChanged(CommandIDs.toggleAwayOnly);
       const text = problems.join('\n');
       if (text && text !== lastProblems) {
         Notification.warning(
@@ -92,24 +107,34 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         );
       });
 
+    const whenDone = new NotifyWhenDone();
     new RunNotifier({
       runs,
       notifier,
-      threshold: () => settings.threshold,
+      settings: () => settings,
       notebookUrl,
       findNotebook: path => {
         const panel = notebooks?.find(p => p.context.path === path);
-        return panel
-          ? {
-              lmkMetadata: panel.model?.getMetadata('lmk'),
-              kernel: panel.sessionContext.session?.kernel ?? null
-            }
-          : null;
+        return panel ? notebookLookup(panel) : null;
       },
+      whenDone,
       trans
     });
 
-    addCommands(app, { notifier, desktop, trans, palette });
+    addCommands(app, {
+      notifier,
+      desktop,
+      whenDone,
+      currentPath: () => notebooks?.currentWidget?.context.path ?? null,
+      awayOnly: {
+        get: () => settings.awayOnly,
+        set: async value => {
+          await registry.set(notifierPlugin.id, 'awayOnly', value);
+        }
+      },
+      trans,
+      palette
+    });
     return notifier;
   }
 };

@@ -1,12 +1,25 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { isNotifyMode, type NotifyMode } from '../rules/notifyMode';
 import type { IChannelConfig } from '../tokens';
 
 /**
  * The settings of `jupyterlab-lmk:plugin`, checked and with defaults filled in.
  */
 export interface ILmkSettings {
-  /** Runs shorter than this many seconds are not reported. */
+  /** Runs shorter than this many seconds are not reported (modes `default`, `still-running`). */
   threshold: number;
+  /** Which runs notify, unless a notebook or cell says otherwise. */
+  mode: NotifyMode;
+  /** Delay of the "still running" notification, in minutes. */
+  stillRunningMinutes: number;
+  /** Whether channels marked "only when away" wait for the user to be away. */
+  awayOnly: boolean;
+  /** Seconds without keyboard or mouse activity that count as away. */
+  awaySeconds: number;
+  /** Add the failing cell's source to failure notifications. */
+  includeSource: boolean;
+  /** Last lines of output to add to notifications (0: none). */
+  outputLines: number;
   /** Configured channels, in order. */
   channels: IChannelConfig[];
 }
@@ -17,11 +30,27 @@ export interface ILmkSettings {
  */
 export const DEFAULT_SETTINGS: ILmkSettings = {
   threshold: 30,
+  mode: 'default',
+  stillRunningMinutes: 10,
+  awayOnly: true,
+  awaySeconds: 120,
+  includeSource: false,
+  outputLines: 0,
   channels: [
     { id: 'lab', type: 'toast', enabled: true },
     { id: 'desktop', type: 'desktop', enabled: true }
   ]
 };
+
+/**
+ * Whether a channel delivers only when the user is away: its own
+ * `awayOnly`, else on for every type but the in-lab toast.
+ */
+export function isAwayOnlyChannel(config: IChannelConfig): boolean {
+  return typeof config.awayOnly === 'boolean'
+    ? config.awayOnly
+    : config.type !== 'toast';
+}
 
 /**
  * Read settings defensively: whatever is malformed is replaced by its
@@ -32,24 +61,88 @@ export function readSettings(
   trans: TranslationBundle
 ): { settings: ILmkSettings; problems: string[] } {
   const problems: string[] = [];
+  const number = (
+    key: 'threshold' | 'stillRunningMinutes' | 'awaySeconds' | 'outputLines',
+    valid: (value: number) => boolean,
+    problem: string
+  ): number => {
+    const value = raw[key];
+    if (value === undefined) {
+      return DEFAULT_SETTINGS[key];
+    }
+    if (typeof value === 'number' && Number.isFinite(value) && valid(value)) {
+      return value;
+    }
+    problems.push(problem);
+    return DEFAULT_SETTINGS[key];
+  };
+  const flag = (
+    key: 'awayOnly' | 'includeSource',
+    problem: string
+  ): boolean => {
+    const value = raw[key];
+    if (value === undefined) {
+      return DEFAULT_SETTINGS[key];
+    }
+    if (typeof value === 'boolean') {
+      return value;
+    }
+    problems.push(problem);
+    return DEFAULT_SETTINGS[key];
+  };
 
-  let threshold = DEFAULT_SETTINGS.threshold;
-  if (raw.threshold !== undefined) {
-    if (
-      typeof raw.threshold === 'number' &&
-      Number.isFinite(raw.threshold) &&
-      raw.threshold >= 0
-    ) {
-      threshold = raw.threshold;
+  const threshold = number(
+    'threshold',
+    value => value >= 0,
+    trans.__(
+      '"threshold" must be a number of seconds, 0 or more; using %1.',
+      DEFAULT_SETTINGS.threshold
+    )
+  );
+  let mode = DEFAULT_SETTINGS.mode;
+  if (raw.mode !== undefined) {
+    if (isNotifyMode(raw.mode)) {
+      mode = raw.mode;
     } else {
       problems.push(
         trans.__(
-          '"threshold" must be a number of seconds, 0 or more; using %1.',
-          DEFAULT_SETTINGS.threshold
+          '"mode" must be one of default, always, on-error, still-running, never; using %1.',
+          DEFAULT_SETTINGS.mode
         )
       );
     }
   }
+  const stillRunningMinutes = number(
+    'stillRunningMinutes',
+    value => value > 0,
+    trans.__(
+      '"stillRunningMinutes" must be a number of minutes above 0; using %1.',
+      DEFAULT_SETTINGS.stillRunningMinutes
+    )
+  );
+  const awayOnly = flag(
+    'awayOnly',
+    trans.__('"awayOnly" must be true or false; using true.')
+  );
+  const awaySeconds = number(
+    'awaySeconds',
+    value => value >= 0,
+    trans.__(
+      '"awaySeconds" must be a number of seconds, 0 or more; using %1.',
+      DEFAULT_SETTINGS.awaySeconds
+    )
+  );
+  const includeSource = flag(
+    'includeSource',
+    trans.__('"includeSource" must be true or false; using false.')
+  );
+  const outputLines = Math.floor(
+    number(
+      'outputLines',
+      value => value >= 0 && value <= 50,
+      trans.__('"outputLines" must be a whole number from 0 to 50; using 0.')
+    )
+  );
 
   let channels = DEFAULT_SETTINGS.channels.map(c => ({ ...c }));
   if (raw.channels !== undefined) {
@@ -94,5 +187,17 @@ export function readSettings(
     }
   }
 
-  return { settings: { threshold, channels }, problems };
+  return {
+    settings: {
+      threshold,
+      mode,
+      stillRunningMinutes,
+      awayOnly,
+      awaySeconds,
+      includeSource,
+      outputLines,
+      channels
+    },
+    problems
+  };
 }

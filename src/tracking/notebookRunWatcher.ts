@@ -4,7 +4,7 @@ import type { Notebook } from '@jupyterlab/notebook';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 import { type ISignal, Signal } from '@lumino/signaling';
-import type { IRunSummary } from '../tokens';
+import type { IActiveRun, IInputRequest, IRunSummary } from '../tokens';
 import { type ICellReply, type IRunCell, Run } from './run';
 
 type ExecuteFuture = Kernel.IShellFuture<
@@ -36,6 +36,16 @@ export class NotebookRunWatcher implements IDisposable {
   /** Emitted when one of this notebook's runs ends. */
   get runEnded(): ISignal<this, IRunSummary> {
     return this._runEnded;
+  }
+
+  /** Emitted when a run has been handed to the kernel. */
+  get runStarted(): ISignal<this, IActiveRun> {
+    return this._runStarted;
+  }
+
+  /** Emitted the first time a run asks for input. */
+  get inputRequested(): ISignal<this, IInputRequest> {
+    return this._inputRequested;
   }
 
   /** The runs of this notebook still going on. */
@@ -115,11 +125,51 @@ export class NotebookRunWatcher implements IDisposable {
       now: this._now
     });
     const kernel = this._sessionContext.session?.kernel;
-    this._active.set(run, {
+    const context: Private.IRunContext = {
       path: this._path(),
-      kernel: kernel ? { id: kernel.id, name: kernel.name } : null
-    });
+      kernel: kernel ? { id: kernel.id, name: kernel.name } : null,
+      active: null,
+      askedForInput: false
+    };
+    this._active.set(run, context);
     started.forEach(({ future }, i) => this._follow(run, cells[i].id, future));
+    context.active = this._describe(run, context);
+    this._runStarted.emit(context.active);
+  }
+
+  /**
+   * A live view of a run for rules that act while it goes on; the cells'
+   * positions are looked up only when asked.
+   */
+  private _describe(run: Run, context: Private.IRunContext): IActiveRun {
+    const notebook = this._notebook;
+    const cellIds = run.cells.map(cell => cell.id);
+    return {
+      id: run.id,
+      notebookPath: context.path,
+      kernel: context.kernel,
+      cellIds,
+      get isDone() {
+        return run.isDone;
+      },
+      get executed() {
+        return run.executed;
+      },
+      get started() {
+        return new Date(run.startedMs).toISOString();
+      },
+      get durationSeconds() {
+        return run.durationSeconds;
+      },
+      current: () => {
+        const cell = run.currentCell();
+        if (!cell) {
+          return null;
+        }
+        const index = notebook.widgets.findIndex(w => w.model.id === cell.id);
+        return { cellId: cell.id, index: index >= 0 ? index : cell.index };
+      }
+    };
   }
 
   private _follow(run: Run, cellId: string, future: ExecuteFuture): void {
@@ -137,6 +187,14 @@ export class NotebookRunWatcher implements IDisposable {
       return true;
     };
     future.registerMessageHook(hook);
+    // The output area answers input requests; look at them after it.
+    const answer = future.onStdin;
+    future.onStdin = msg => {
+      answer?.(msg);
+      if (msg.header.msg_type === 'input_request') {
+        this._askedForInput(run, cellId, msg as KernelMessage.IInputRequestMsg);
+      }
+    };
     future.done.then(
       reply => {
         Private.removeHook(future, hook);
@@ -151,6 +209,26 @@ export class NotebookRunWatcher implements IDisposable {
         }
       }
     );
+  }
+
+  private _askedForInput(
+    run: Run,
+    cellId: string,
+    msg: KernelMessage.IInputRequestMsg
+  ): void {
+    const context = this._active.get(run);
+    if (!context?.active || context.askedForInput || this._isDisposed) {
+      return;
+    }
+    context.askedForInput = true;
+    const index = this._notebook.widgets.findIndex(w => w.model.id === cellId);
+    this._inputRequested.emit({
+      run: context.active,
+      cellId,
+      index,
+      prompt: String(msg.content.prompt ?? ''),
+      password: !!msg.content.password
+    });
   }
 
   private _onStatusChanged(_: ISessionContext, status: Kernel.Status): void {
@@ -218,6 +296,7 @@ export class NotebookRunWatcher implements IDisposable {
       durationSeconds: run.durationSeconds,
       kernelTiming: run.kernelTiming,
       lastCellId: run.cells[run.cells.length - 1].id,
+      cellIds: context.active?.cellIds ?? run.cells.map(cell => cell.id),
       failure: failure ? { ...failure, index: failureIndex } : null
     };
   }
@@ -231,6 +310,8 @@ export class NotebookRunWatcher implements IDisposable {
   private _active = new Map<Run, Private.IRunContext>();
   private _isDisposed = false;
   private _runEnded = new Signal<this, IRunSummary>(this);
+  private _runStarted = new Signal<this, IActiveRun>(this);
+  private _inputRequested = new Signal<this, IInputRequest>(this);
   private _disposed = new Signal<this, void>(this);
 }
 
@@ -255,6 +336,10 @@ namespace Private {
   export interface IRunContext {
     path: string;
     kernel: { id: string; name: string } | null;
+    /** The run as rules see it while it goes on. */
+    active: IActiveRun | null;
+    /** Whether the run has already said it waits for input. */
+    askedForInput: boolean;
   }
 
   /**

@@ -108,6 +108,11 @@ export class Run {
     return Math.max(0, (end - this.startedMs) / 1000);
   }
 
+  /** The cell executing now, or the next one in line; `null` once done. */
+  currentCell(): IRunCell | null {
+    return this.cells.find(cell => this.isPending(cell.id)) ?? null;
+  }
+
   /** Whether the cell with this id belongs to the run and is not settled. */
   isPending(cellId: string): boolean {
     const state = this._states.get(cellId);

@@ -3,7 +3,12 @@ import type { Cell } from '@jupyterlab/cells';
 import { type Notebook, NotebookActions } from '@jupyterlab/notebook';
 import type { IDisposable } from '@lumino/disposable';
 import { type ISignal, Signal } from '@lumino/signaling';
-import type { IRunSummary, IRunTracker } from '../tokens';
+import type {
+  IActiveRun,
+  IInputRequest,
+  IRunSummary,
+  IRunTracker
+} from '../tokens';
 import { NotebookRunWatcher } from './notebookRunWatcher';
 
 /**
@@ -22,6 +27,16 @@ export class RunTracker implements IRunTracker, IDisposable {
   /** Emitted when a run of any watched notebook ends. */
   get runEnded(): ISignal<this, IRunSummary> {
     return this._runEnded;
+  }
+
+  /** Emitted when a run of any watched notebook starts. */
+  get runStarted(): ISignal<this, IActiveRun> {
+    return this._runStarted;
+  }
+
+  /** Emitted the first time a run of any watched notebook waits for input. */
+  get inputRequested(): ISignal<this, IInputRequest> {
+    return this._inputRequested;
   }
 
   /** Number of notebooks being watched. */
@@ -49,6 +64,10 @@ export class RunTracker implements IRunTracker, IDisposable {
       now: this._now
     });
     watcher.runEnded.connect((_, summary) => this._runEnded.emit(summary));
+    watcher.runStarted.connect((_, run) => this._runStarted.emit(run));
+    watcher.inputRequested.connect((_, request) =>
+      this._inputRequested.emit(request)
+    );
     this._watchers.set(notebook, watcher);
     const forget = () => {
       if (this._watchers.get(notebook) === watcher) {
@@ -84,6 +103,8 @@ export class RunTracker implements IRunTracker, IDisposable {
   private _watchers = new Map<Notebook, NotebookRunWatcher>();
   private _isDisposed = false;
   private _runEnded = new Signal<this, IRunSummary>(this);
+  private _runStarted = new Signal<this, IActiveRun>(this);
+  private _inputRequested = new Signal<this, IInputRequest>(this);
 }
 
 /**

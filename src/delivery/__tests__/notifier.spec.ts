@@ -98,4 +98,43 @@ describe('Notifier', () => {
       notifier.registerChannelType(new RecordingChannel('good'))
     ).toThrow('already registered');
   });
+
+  describe('channels that deliver only when the user is away', () => {
+    let here: boolean;
+    beforeEach(() => {
+      here = true;
+      channels = [
+        { id: 'lab', type: 'good', enabled: true },
+        { id: 'phone', type: 'good', enabled: true, awayOnly: true }
+      ];
+      notifier = new Notifier({
+        channels: () => channels,
+        waitsForAway: config => config.awayOnly === true && here,
+        trans
+      });
+      good = new RecordingChannel('good');
+      notifier.registerChannelType(good);
+    });
+
+    it('are skipped, saying why, while the user is in the lab', async () => {
+      const results = await notifier.notify(notification);
+      expect(good.sent).toEqual(['lab:Hi']);
+      expect(results[1]).toEqual({
+        channelId: 'phone',
+        status: 'skipped',
+        detail: expect.stringContaining('only when you are away')
+      });
+    });
+
+    it('deliver once the user is away', async () => {
+      here = false;
+      await notifier.notify(notification);
+      expect(good.sent).toEqual(['lab:Hi', 'phone:Hi']);
+    });
+
+    it('deliver what the user asked for right now (test, resend)', async () => {
+      await notifier.notify(notification, { evenIfPresent: true });
+      expect(good.sent).toEqual(['lab:Hi', 'phone:Hi']);
+    });
+  });
 });

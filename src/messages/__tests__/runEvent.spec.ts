@@ -18,6 +18,7 @@ function summary(overrides: Partial<IRunSummary> = {}): IRunSummary {
     durationSeconds: 185,
     kernelTiming: true,
     lastCellId: 'c12',
+    cellIds: ['c12'],
     failure: null,
     ...overrides
   };

@@ -17,6 +17,9 @@ import {
   type IKernelNotifyRequest,
   KernelNotifyWatcher
 } from '../../kernelNotify/kernelNotifyWatcher';
+import { notebookLookup } from '../../notebook/notebookLookup';
+import { NotifyWhenDone } from '../../rules/notifyWhenDone';
+import { DEFAULT_SETTINGS } from '../../settings/lmkSettings';
 import type { ILmkNotification } from '../../tokens';
 import { RunTracker } from '../../tracking/runTracker';
 import { evaluateReport, runSnippet } from '../kernelEvaluation';
@@ -198,12 +201,11 @@ describe('with a real kernel', () => {
       new RunNotifier({
         runs: tracker,
         notifier,
-        threshold: () => 0,
+        settings: () => ({ ...DEFAULT_SETTINGS, threshold: 0 }),
         notebookUrl: path => `http://127.0.0.1/lab/tree/${path}`,
-        findNotebook: () => ({
-          lmkMetadata: notebook.model!.getMetadata('lmk'),
-          kernel: kernel()
-        }),
+        findNotebook: () =>
+          notebookLookup({ model: notebook.model, sessionContext: session() }),
+        whenDone: new NotifyWhenDone(),
         trans
       });
       await NotebookActions.runAll(notebook, session());

@@ -1,5 +1,9 @@
 import { nullTranslator } from '@jupyterlab/translation';
-import { DEFAULT_SETTINGS, readSettings } from '../lmkSettings';
+import {
+  DEFAULT_SETTINGS,
+  isAwayOnlyChannel,
+  readSettings
+} from '../lmkSettings';
 
 const trans = nullTranslator.load('jupyterlab_lmk');
 
@@ -61,5 +65,72 @@ describe('readSettings', () => {
     const { settings, problems } = readSettings({ channels: {} }, trans);
     expect(settings.channels).toEqual(DEFAULT_SETTINGS.channels);
     expect(problems).toHaveLength(1);
+  });
+
+  it('keeps valid rule settings', () => {
+    const { settings, problems } = readSettings(
+      {
+        mode: 'on-error',
+        stillRunningMinutes: 0.5,
+        awayOnly: false,
+        awaySeconds: 0,
+        includeSource: true,
+        outputLines: 12
+      },
+      trans
+    );
+    expect(settings).toMatchObject({
+      mode: 'on-error',
+      stillRunningMinutes: 0.5,
+      awayOnly: false,
+      awaySeconds: 0,
+      includeSource: true,
+      outputLines: 12
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it.each([
+    ['mode', 'sometimes', 'default'],
+    ['stillRunningMinutes', 0, 10],
+    ['awayOnly', 'yes', true],
+    ['awaySeconds', -5, 120],
+    ['includeSource', 1, false],
+    ['outputLines', 500, 0]
+  ])(
+    'replaces a malformed %s (%p) by its default and names it',
+    (key, value, fallback) => {
+      const { settings, problems } = readSettings({ [key]: value }, trans);
+      expect((settings as unknown as Record<string, unknown>)[key]).toBe(
+        fallback
+      );
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(key);
+    }
+  );
+
+  it('makes every channel but the toast wait for the user to be away, unless it says otherwise', () => {
+    expect(isAwayOnlyChannel({ id: 'lab', type: 'toast', enabled: true })).toBe(
+      false
+    );
+    expect(isAwayOnlyChannel({ id: 'd', type: 'desktop', enabled: true })).toBe(
+      true
+    );
+    expect(
+      isAwayOnlyChannel({
+        id: 'd',
+        type: 'desktop',
+        enabled: true,
+        awayOnly: false
+      })
+    ).toBe(false);
+    expect(
+      isAwayOnlyChannel({
+        id: 'lab',
+        type: 'toast',
+        enabled: true,
+        awayOnly: true
+      })
+    ).toBe(true);
   });
 });

@@ -1,0 +1,116 @@
+import { buildManualEvent } from '../../messages/runEvent';
+import type { ILmkNotification } from '../../tokens';
+import {
+  type IHistoryStorage,
+  NotificationHistory
+} from '../notificationHistory';
+
+/** An in-memory stand-in for `localStorage`, shared like the real one. */
+class MemoryStorage implements IHistoryStorage {
+  items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+}
+
+function notification(id: string, text = 'hello'): ILmkNotification {
+  return {
+    id,
+    event: buildManualEvent(text, `Title ${id}`),
+    target: { path: 'a.ipynb', cellId: 'c1' }
+  };
+}
+
+const KEY = 'jupyterlab-lmk:history:/';
+
+describe('NotificationHistory', () => {
+  let storage: MemoryStorage;
+  beforeEach(() => {
+    storage = new MemoryStorage();
+  });
+
+  it('keeps entries newest first, with per-channel results, across a reload', () => {
+    const history = new NotificationHistory({ storage, key: KEY });
+    history.record(notification('n1'), [{ channelId: 'lab', status: 'sent' }]);
+    history.record(notification('n2'), [
+      { channelId: 'lab', status: 'sent' },
+      { channelId: 'desktop', status: 'skipped', detail: 'not enabled' }
+    ]);
+    const reloaded = new NotificationHistory({ storage, key: KEY });
+    expect(reloaded.entries.map(e => e.id)).toEqual(['n2', 'n1']);
+    expect(reloaded.entries[0].results[1]).toEqual({
+      channelId: 'desktop',
+      status: 'skipped',
+      detail: 'not enabled'
+    });
+    expect(reloaded.entries[0].target).toEqual({
+      path: 'a.ipynb',
+      cellId: 'c1'
+    });
+  });
+
+  it('keeps the last 200 only', () => {
+    const history = new NotificationHistory({ storage, key: KEY });
+    for (let i = 0; i < 230; i++) {
+      history.record(notification(`n${i}`), []);
+    }
+    const reloaded = new NotificationHistory({ storage, key: KEY });
+    expect(reloaded.entries).toHaveLength(200);
+    expect(reloaded.entries[0].id).toBe('n229');
+    expect(reloaded.entries[199].id).toBe('n30');
+  });
+
+  it('a resend updates the same entry and moves it to the top', () => {
+    const history = new NotificationHistory({ storage, key: KEY });
+    history.record(notification('n1'), [
+      { channelId: 'hook', status: 'failed' }
+    ]);
+    history.record(notification('n2'), []);
+    history.record(notification('n1'), [{ channelId: 'hook', status: 'sent' }]);
+    expect(history.entries.map(e => e.id)).toEqual(['n1', 'n2']);
+    expect(history.entries[0].results).toEqual([
+      { channelId: 'hook', status: 'sent' }
+    ]);
+  });
+
+  it('bounds what it stores of a huge message', () => {
+    const history = new NotificationHistory({ storage, key: KEY });
+    history.record(notification('big', 'x'.repeat(100_000)), []);
+    expect(storage.getItem(KEY)!.length).toBeLessThan(10_000);
+  });
+
+  it('clears, for this and later pages', () => {
+    const history = new NotificationHistory({ storage, key: KEY });
+    history.record(notification('n1'), []);
+    let changes = 0;
+    history.changed.connect(() => changes++);
+    history.clear();
+    expect(changes).toBe(1);
+    expect(history.entries).toEqual([]);
+    expect(new NotificationHistory({ storage, key: KEY }).entries).toEqual([]);
+  });
+
+  it('starts afresh from unreadable storage and keeps working without any', () => {
+    storage.setItem(KEY, '{not json');
+    expect(new NotificationHistory({ storage, key: KEY }).entries).toEqual([]);
+    storage.setItem(KEY, JSON.stringify([{ id: 1 }, 'x', null]));
+    expect(new NotificationHistory({ storage, key: KEY }).entries).toEqual([]);
+    const pageOnly = new NotificationHistory({ storage: null, key: KEY });
+    pageOnly.record(notification('n1'), []);
+    expect(pageOnly.entries).toHaveLength(1);
+  });
+
+  it('does not read storage until it is first used', () => {
+    const spy = jest.spyOn(storage, 'getItem');
+    const history = new NotificationHistory({ storage, key: KEY });
+    expect(spy).not.toHaveBeenCalled();
+    void history.entries;
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+});
