@@ -27,6 +27,10 @@ export class HistoryView extends Widget {
     super.dispose();
   }
 
+  protected onAfterAttach(msg: Message): void {
+    this.update();
+  }
+
   protected onBeforeShow(msg: Message): void {
     this.update();
   }

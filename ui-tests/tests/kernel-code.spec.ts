@@ -2,6 +2,7 @@ import { expect, test } from '@jupyterlab/galata';
 import {
   lowThresholdSettings,
   openNotebook,
+  reloadLab,
   uploadNotebooks
 } from './fixtures';
 
@@ -29,12 +30,7 @@ test('notify() in a cell sends one notification and says so in the output; a rel
   await expect(line).toHaveText('Notification "Training": sent to lab');
 
   await page.notebook.save();
-  // A plain browser reload (Galata's own waits for a Launcher tab).
-  await page.evaluate(() => location.reload());
-  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
-  await page.waitForFunction(() =>
-    window.jupyterapp?.commands.hasCommand('lmk:notify')
-  );
+  await reloadLab(page);
   await page.evaluate(
     file =>
       window.jupyterapp.commands.execute('docmanager:open', { path: file }),

@@ -3,6 +3,8 @@ import type { Page } from '@playwright/test';
 import {
   lowThresholdSettings,
   openNotebook,
+  recordDesktopNotifications,
+  setTabHidden,
   uploadNotebooks
 } from './fixtures';
 
@@ -95,43 +97,12 @@ test('"Go to cell" scrolls to the failing cell far down and selects it', async (
   await expect(failing).toHaveClass(/jp-mod-active/);
 });
 
-/**
- * Record what the page asks of the browser's Notification API: the
- * notifications it creates (kept, so a test can click one) and each
- * permission request.
- */
-async function recordDesktopNotifications(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const Native = window.Notification;
-    const record = {
-      shown: [] as { title: string; body?: string }[],
-      instances: [] as Notification[],
-      permissionRequests: 0
-    };
-    (window as any).lmkDesktop = record;
-    class Recording extends Native {
-      constructor(title: string, options?: NotificationOptions) {
-        super(title, options);
-        record.shown.push({ title, body: options?.body });
-        record.instances.push(this);
-      }
-      static get permission() {
-        return Native.permission;
-      }
-      static requestPermission() {
-        record.permissionRequests++;
-        return Native.requestPermission();
-      }
-    }
-    (window as any).Notification = Recording;
-  });
-  await page.reload();
-}
-
 test.describe('desktop notifications, permission granted', () => {
   test.beforeEach(async ({ page, context }) => {
     await context.grantPermissions(['notifications']);
     await recordDesktopNotifications(page);
+    // Desktop notifications wait until the user is away.
+    await setTabHidden(page, true);
   });
 
   test('a long run also creates a desktop notification; clicking it goes to the cell', async ({
