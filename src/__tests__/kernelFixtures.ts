@@ -8,7 +8,10 @@ import type * as nbformat from '@jupyterlab/nbformat';
 import { Notebook, NotebookModel } from '@jupyterlab/notebook';
 import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
 import { JupyterServer } from '@jupyterlab/testing';
+import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
+import { Notifier } from '../delivery/notifier';
+import type { ILmkNotification } from '../tokens';
 
 /**
  * Start a Jupyter server before the suite and stop it after.
@@ -96,4 +99,22 @@ export function createNotebook(
   notebook.model = model;
   Widget.attach(notebook, document.body);
   return notebook;
+}
+
+/**
+ * A notifier with one enabled channel that records what it is given.
+ */
+export function recordingNotifier(sent: ILmkNotification[]): Notifier {
+  const notifier = new Notifier({
+    channels: () => [{ id: 'rec', type: 'recording', enabled: true }],
+    trans: nullTranslator.load('jupyterlab_lmk')
+  });
+  notifier.registerChannelType({
+    type: 'recording',
+    send: async (notification, config) => {
+      sent.push(notification);
+      return { channelId: config.id, status: 'sent' };
+    }
+  });
+  return notifier;
 }

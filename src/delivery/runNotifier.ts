@@ -62,10 +62,13 @@ export class RunNotifier {
     const { settings, notebookUrl, findNotebook, whenDone, trans } =
       this._options;
     this._clearTimer(summary.id);
+    if (summary.outcome === 'cancelled') {
+      // Nothing ran: no need to read the notebook's cells.
+      return;
+    }
     const config = settings();
     const notebook = findNotebook(summary.notebookPath);
-    const armed =
-      summary.outcome !== 'cancelled' && whenDone.consume(summary.notebookPath);
+    const armed = whenDone.consume(summary.notebookPath);
     const notify = shouldNotifyRun({
       outcome: summary.outcome,
       durationSeconds: summary.durationSeconds,

@@ -28,6 +28,9 @@ export function notebookLookup(
       for (const cell of model.cells) {
         if (wanted.has(cell.id)) {
           found.push(cell.getMetadata('lmk'));
+          if (found.length === wanted.size) {
+            break;
+          }
         }
       }
       return found;

@@ -33,6 +33,13 @@ function modeMenuItem(page: IJupyterLabPageFixture, label: string) {
   });
 }
 
+/** Open the 6 s notebook and run it; returns once the kernel is busy. */
+async function startMediumRun(page: IJupyterLabPageFixture, tmpPath: string) {
+  await openNotebook(page, tmpPath, 'medium.ipynb');
+  await page.menu.clickMenuItem('Run>Run All Cells');
+  await page.locator('#jp-main-statusbar >> text=Busy').waitFor();
+}
+
 /** The saved notebook, as the server has it. */
 async function savedNotebook(page: IJupyterLabPageFixture, path: string) {
   return page.evaluate(
@@ -76,9 +83,7 @@ test('"notify me when this run ends", armed from the notebook bell during a run,
   page,
   tmpPath
 }) => {
-  await openNotebook(page, tmpPath, 'medium.ipynb');
-  await page.menu.clickMenuItem('Run>Run All Cells');
-  await page.locator('#jp-main-statusbar >> text=Busy').waitFor();
+  await startMediumRun(page, tmpPath);
 
   const bell = page.locator('.jp-lmk-NotebookBell');
   await bell.click();
@@ -112,9 +117,7 @@ test('a kernel restart during a run is reported whatever the threshold', async (
   page,
   tmpPath
 }) => {
-  await openNotebook(page, tmpPath, 'medium.ipynb');
-  await page.menu.clickMenuItem('Run>Run All Cells');
-  await page.locator('#jp-main-statusbar >> text=Busy').waitFor();
+  await startMediumRun(page, tmpPath);
   await page.evaluate(() =>
     (
       window.jupyterapp.shell.currentWidget as any

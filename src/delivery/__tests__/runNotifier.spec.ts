@@ -9,6 +9,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import {
   createNotebook,
   notebookContent,
+  recordingNotifier,
   useJupyterServer,
   useKernel
 } from '../../__tests__/kernelFixtures';
@@ -20,7 +21,6 @@ import {
 } from '../../settings/lmkSettings';
 import type { ILmkNotification } from '../../tokens';
 import { RunTracker } from '../../tracking/runTracker';
-import { Notifier } from '../notifier';
 import { RunNotifier } from '../runNotifier';
 
 useJupyterServer();
@@ -62,7 +62,7 @@ describe('RunNotifier with a real kernel', () => {
     tracker.watch(notebook, session(), () => 'rules.ipynb');
     runNotifier = new RunNotifier({
       runs: tracker,
-      notifier: channelsThatRecord(),
+      notifier: recordingNotifier(sent),
       settings: () => settings,
       notebookUrl: path => `http://127.0.0.1/lab/tree/${path}`,
       findNotebook: () =>
@@ -71,21 +71,6 @@ describe('RunNotifier with a real kernel', () => {
       trans,
       flood: options.flood
     });
-  }
-
-  function channelsThatRecord(): Notifier {
-    const notifier = new Notifier({
-      channels: () => [{ id: 'rec', type: 'recording', enabled: true }],
-      trans
-    });
-    notifier.registerChannelType({
-      type: 'recording',
-      send: async (notification, config) => {
-        sent.push(notification);
-        return { channelId: config.id, status: 'sent' };
-      }
-    });
-    return notifier;
   }
 
   async function runAll(): Promise<void> {

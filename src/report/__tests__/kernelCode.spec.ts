@@ -8,10 +8,10 @@ import { nullTranslator } from '@jupyterlab/translation';
 import {
   createNotebook,
   notebookContent,
+  recordingNotifier,
   useJupyterServer,
   useKernel
 } from '../../__tests__/kernelFixtures';
-import { Notifier } from '../../delivery/notifier';
 import { RunNotifier } from '../../delivery/runNotifier';
 import {
   type IKernelNotifyRequest,
@@ -177,17 +177,7 @@ describe('with a real kernel', () => {
   describe('run notifications with report values', () => {
     it('adds the notebook report values to the event', async () => {
       const sent: ILmkNotification[] = [];
-      const notifier = new Notifier({
-        channels: () => [{ id: 'rec', type: 'recording', enabled: true }],
-        trans
-      });
-      notifier.registerChannelType({
-        type: 'recording',
-        send: async (notification, config) => {
-          sent.push(notification);
-          return { channelId: config.id, status: 'sent' };
-        }
-      });
+      const notifier = recordingNotifier(sent);
       const tracker = new RunTracker();
       const content = notebookContent([
         'answer = 21',
