@@ -7,6 +7,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 VENV := .venv
+SYNAPSE_VENV := .venv-synapse
 STAMPS := .make
 CHROMIUM ?= /usr/bin/chromium
 
@@ -49,6 +50,14 @@ $(STAMPS)/develop: pyproject.toml $(STAMPS)/venv build
 	fi
 	touch $@
 
+# Synapse (Matrix homeserver) for the Matrix tests, in its own venv so its
+# pins never meet JupyterLab's.
+$(STAMPS)/synapse: testing/synapse/requirements.txt | $(STAMPS)
+	test -x $(SYNAPSE_VENV)/bin/python || python3 -m venv $(SYNAPSE_VENV)
+	$(SYNAPSE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SYNAPSE_VENV)/bin/python -m pip install --quiet -r testing/synapse/requirements.txt
+	touch $@
+
 $(STAMPS)/ui-node: ui-tests/package.json ui-tests/yarn.lock $(STAMPS)/venv
 	cd ui-tests && jlpm install --immutable
 	touch $@
@@ -67,11 +76,11 @@ chromium: ## Debian's Chromium for the UI tests (never a downloaded browser)
 lint: $(STAMPS)/node
 	jlpm lint:check
 
-unit: $(STAMPS)/develop
+unit: $(STAMPS)/develop $(STAMPS)/synapse
 	jlpm test
 	$(VENV)/bin/python -m pytest -q jupyterlab_lmk/tests
 
-ui: $(STAMPS)/develop $(STAMPS)/ui-node chromium
+ui: $(STAMPS)/develop $(STAMPS)/ui-node $(STAMPS)/synapse chromium
 	cd ui-tests && jlpm playwright test
 
 bench: setup $(STAMPS)/ui-node chromium ## Benchmarks (not part of make test): writes bench/results.*

@@ -17,6 +17,7 @@ export default defineConfig([
       '**/*.mjs',
       '**/*.d.ts',
       '.venv',
+      '.venv-synapse',
       'bench/.work',
       'ui-tests/node_modules',
       'ui-tests/test-results',

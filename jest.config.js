@@ -27,6 +27,9 @@ module.exports = {
   reporters: ['default'],
   modulePathIgnorePatterns: [
     '<rootDir>/.venv/',
+    '<rootDir>/.venv-synapse/',
+    '<rootDir>/bench/.work/',
+    '<rootDir>/testing/',
     '<rootDir>/jupyterlab_lmk/',
     '<rootDir>/ui-tests/',
     '<rootDir>/lib/'

@@ -26,6 +26,8 @@ export namespace CommandIDs {
   export const notifyWhenDone = 'lmk:notify-when-done';
   export const toggleAwayOnly = 'lmk:toggle-away-only';
   export const openHistory = 'lmk:open-history';
+  export const openPanel = 'lmk:open-panel';
+  export const chooseNotebookChannels = 'lmk:choose-notebook-channels';
 }
 
 /**
@@ -51,7 +53,7 @@ export function addCommands(
 
   commands.addCommand(CommandIDs.notify, {
     label: trans.__('Send a Notification…'),
-    caption: trans.__('Send a notification through the enabled channels'),
+    caption: trans.__('Send a notification through the default channels'),
     describedBy: {
       args: {
         type: 'object',
@@ -103,9 +105,22 @@ export function addCommands(
 
   commands.addCommand(CommandIDs.sendTest, {
     label: trans.__('Send a Test Notification'),
-    caption: trans.__('Check that every enabled channel delivers'),
-    describedBy: { args: { type: 'object', properties: {} } },
-    execute: async () => {
+    caption: trans.__(
+      'Check that every enabled channel (or the one given) delivers'
+    ),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          channel: {
+            type: 'string',
+            description: trans.__('Test only this channel (its id)')
+          }
+        }
+      }
+    },
+    execute: async args => {
+      const channel = typeof args.channel === 'string' ? args.channel : null;
       const { buildManualEvent } = await import('./messages/runEvent');
       const results = await notifier.notify(
         {
@@ -116,7 +131,9 @@ export function addCommands(
           ),
           target: null
         },
-        { evenIfPresent: true }
+        channel
+          ? { evenIfPresent: true, channels: [channel] }
+          : { evenIfPresent: true }
       );
       Private.reportTest(results, trans);
       return results;
@@ -206,10 +223,14 @@ namespace Private {
     const lines = results.map(result => {
       const status =
         result.status === 'sent'
-          ? trans.__('sent')
+          ? result.confirmed === false
+            ? trans.__('sent, not confirmed')
+            : trans.__('sent')
           : result.status === 'skipped'
             ? trans.__('skipped')
-            : trans.__('failed');
+            : result.status === 'pending'
+              ? trans.__('retrying')
+              : trans.__('failed');
       return result.detail
         ? `${result.channelId}: ${status} (${result.detail})`
         : `${result.channelId}: ${status}`;

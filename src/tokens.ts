@@ -78,9 +78,18 @@ export interface IChannelConfig {
  */
 export interface IDeliveryResult {
   channelId: string;
-  status: 'sent' | 'skipped' | 'failed';
+  /**
+   * `pending`: stored in the outbox and being retried; a later `delivered`
+   * signal for the same notification says how it ended.
+   */
+  status: 'sent' | 'skipped' | 'failed' | 'pending';
   /** A human-readable reason; never contains a secret. */
   detail?: string;
+  /**
+   * False when the request went out in a form whose answer the browser
+   * hides (no CORS on the service's side): sent, but not confirmed.
+   */
+  confirmed?: boolean;
 }
 
 /**
@@ -89,7 +98,15 @@ export interface IDeliveryResult {
 export interface IChannelType {
   /** The value of `type` in a channel's settings. */
   readonly type: string;
-  /** Deliver one notification through one configured channel. */
+  /**
+   * Whether deliveries leave the browser. Remote deliveries go through the
+   * outbox: stored first, retried on transient failures, sent by one tab.
+   */
+  readonly remote?: boolean;
+  /**
+   * Deliver one notification through one configured channel. A failure is
+   * thrown, as a `DeliveryError` when its cause is known.
+   */
   send(
     notification: ILmkNotification,
     config: IChannelConfig
@@ -101,7 +118,7 @@ export interface IChannelType {
  */
 export interface ILmkNotifier {
   /**
-   * Send a notification through the enabled channels, or through the
+   * Send a notification through the default channels (enabled, `default` not false), or the
    * channels whose ids are given. One failing channel never blocks another.
    */
   notify(

@@ -1,8 +1,11 @@
 /**
  * Playwright configuration: Galata's defaults, Debian's Chromium (never a
- * downloaded browser), and one JupyterLab server for the whole suite.
+ * downloaded browser), one JupyterLab server and one Synapse homeserver
+ * for the whole suite.
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+const synapsePort = Number(process.env.LMK_SYNAPSE_PORT || 8008);
 
 module.exports = {
   ...baseConfig,
@@ -29,10 +32,27 @@ module.exports = {
       ]
     }
   },
-  webServer: {
-    command: 'jlpm start',
-    url: 'http://127.0.0.1:8888/lab',
-    timeout: 120 * 1000,
-    reuseExistingServer: !process.env.CI
-  }
+  webServer: [
+    {
+      command: 'jlpm start',
+      url: 'http://127.0.0.1:8888/lab',
+      timeout: 120 * 1000,
+      reuseExistingServer: !process.env.CI
+    },
+    {
+      // A real Matrix homeserver for the Matrix tests (tests/synapse.ts),
+      // from its own venv (Makefile: $(STAMPS)/synapse). Temporary data,
+      // removed when it gets SIGTERM.
+      command:
+        `../.venv-synapse/bin/python ../testing/synapse/run_synapse.py ` +
+        `--port ${synapsePort}`,
+      cwd: __dirname,
+      url: `http://127.0.0.1:${synapsePort}/_matrix/client/versions`,
+      timeout: 60 * 1000,
+      reuseExistingServer: !process.env.CI,
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 10 * 1000 },
+      stdout: 'ignore',
+      stderr: 'pipe'
+    }
+  ]
 };

@@ -1,6 +1,10 @@
 import type { Kernel } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { FloodGuard } from '../rules/floodGuard';
+import {
+  channelsForNotebook,
+  readNotebookChannels
+} from '../rules/notebookChannels';
 import { type NotifyMode, readMode } from '../rules/notifyMode';
 import type { NotifyWhenDone } from '../rules/notifyWhenDone';
 import {
@@ -227,9 +231,24 @@ export class RunNotifier {
     if (verdict.held) {
       event = extras.withHeld(event, verdict.held, trans);
     }
-    const prefix = extras.readTitlePrefix(findNotebook(path)?.lmkMetadata);
-    event = extras.withTitlePrefix(event, prefix);
-    await notifier.notify({ id, event, target });
+    const lmkMetadata = findNotebook(path)?.lmkMetadata;
+    event = extras.withTitlePrefix(event, extras.readTitlePrefix(lmkMetadata));
+    await notifier.notify({ id, event, target }, this._channelsOf(lmkMetadata));
+  }
+
+  /**
+   * The channels a notebook chose in its metadata, if it did.
+   */
+  private _channelsOf(lmkMetadata: unknown): ILmkNotifier.INotifyOptions {
+    const chosen = readNotebookChannels(lmkMetadata);
+    return chosen
+      ? {
+          channels: channelsForNotebook(
+            this._options.settings().channels,
+            chosen
+          )
+        }
+      : {};
   }
 
   private _scheduleFlush(path: string, at: number): void {
@@ -259,15 +278,18 @@ export class RunNotifier {
       import('../messages/progressEvents'),
       import('../messages/eventExtras')
     ]);
-    const prefix = extras.readTitlePrefix(findNotebook(path)?.lmkMetadata);
-    await notifier.notify({
-      id: `held:${path}:${this._now()}`,
-      event: extras.withTitlePrefix(
-        buildHeldEvent(path, notebookUrl(path), held, trans),
-        prefix
-      ),
-      target: { path }
-    });
+    const lmkMetadata = findNotebook(path)?.lmkMetadata;
+    await notifier.notify(
+      {
+        id: `held:${path}:${this._now()}`,
+        event: extras.withTitlePrefix(
+          buildHeldEvent(path, notebookUrl(path), held, trans),
+          extras.readTitlePrefix(lmkMetadata)
+        ),
+        target: { path }
+      },
+      this._channelsOf(lmkMetadata)
+    );
   }
 
   private _options: RunNotifier.IOptions;

@@ -65,22 +65,47 @@ export class NotificationHistory {
   }
 
   /**
-   * Remember a notification and what the channels did with it; a resend
-   * (same id) replaces the earlier entry.
+   * Remember a notification and what the channels did with it, merged per
+   * channel into what is known of it already. The outcome of a delivery
+   * that was pending (a retry from the outbox, perhaps in another tab)
+   * updates the entry where it is; anything else (a resend) moves it to
+   * the top with the new time.
    */
   record(
     notification: ILmkNotification,
     results: IDeliveryResult[],
     time: Date = new Date()
   ): void {
-    const entries = this._load().filter(e => e.id !== notification.id);
-    entries.unshift({
-      id: notification.id,
-      time: time.toISOString(),
-      event: Private.bounded(notification.event),
-      target: notification.target,
-      results: results.map(result => ({ ...result }))
-    });
+    // Another tab may have written since this page last read.
+    if (this._storage) {
+      this._entries = null;
+    }
+    const entries = [...this._load()];
+    const index = entries.findIndex(e => e.id === notification.id);
+    const existing = index >= 0 ? entries[index] : null;
+    const merged = Private.merge(existing?.results ?? [], results);
+    const update =
+      !!existing &&
+      results.length > 0 &&
+      results.every(
+        result =>
+          existing.results.find(r => r.channelId === result.channelId)
+            ?.status === 'pending'
+      );
+    if (existing && update) {
+      entries[index] = { ...existing, results: merged };
+    } else {
+      if (existing) {
+        entries.splice(index, 1);
+      }
+      entries.unshift({
+        id: notification.id,
+        time: time.toISOString(),
+        event: Private.bounded(notification.event),
+        target: notification.target,
+        results: merged
+      });
+    }
     entries.length = Math.min(entries.length, this._size);
     this._entries = entries;
     this._save();
@@ -154,6 +179,23 @@ export namespace NotificationHistory {
 }
 
 namespace Private {
+  /** Results per channel: the new ones replace those of the same channel. */
+  export function merge(
+    known: IDeliveryResult[],
+    fresh: IDeliveryResult[]
+  ): IDeliveryResult[] {
+    const merged = known.map(result => ({ ...result }));
+    for (const result of fresh) {
+      const at = merged.findIndex(r => r.channelId === result.channelId);
+      if (at >= 0) {
+        merged[at] = { ...result };
+      } else {
+        merged.push({ ...result });
+      }
+    }
+    return merged;
+  }
+
   export function isEntry(value: unknown): value is IHistoryEntry {
     const entry = value as Partial<IHistoryEntry> | null;
     return (

@@ -5,6 +5,7 @@ import type {
 import { ICommandPalette, IToolbarWidgetRegistry } from '@jupyterlab/apputils';
 import type { Cell } from '@jupyterlab/cells';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import {
   ITranslator,
   nullTranslator,
@@ -19,6 +20,9 @@ import { ModeButton } from '../notebook/modeButton';
 // Commands must exist when the palette and toolbars are built.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { addModeCommands } from '../notebook/modeCommands';
+// Commands must exist when the palette and toolbars are built.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { addNotebookChannelsCommand } from '../notebook/notebookChannelsCommand';
 import { INHERIT, modeLabel, modeShortLabel } from '../notebook/modeLabels';
 import { NOTIFY_MODES, readMode } from '../rules/notifyMode';
 
@@ -34,17 +38,26 @@ export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
     'Choose per notebook and per cell which runs notify you, from the toolbars and the palette.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ITranslator, ICommandPalette, IToolbarWidgetRegistry],
+  optional: [
+    ITranslator,
+    ICommandPalette,
+    IToolbarWidgetRegistry,
+    ISettingRegistry
+  ],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
     translator: ITranslator | null,
     palette: ICommandPalette | null,
-    toolbarRegistry: IToolbarWidgetRegistry | null
+    toolbarRegistry: IToolbarWidgetRegistry | null,
+    registry: ISettingRegistry | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     const { commands } = app;
     addModeCommands(app, { notebooks, trans, palette });
+    if (registry) {
+      addNotebookChannelsCommand(app, { notebooks, registry, trans, palette });
+    }
     if (!toolbarRegistry) {
       return;
     }
@@ -174,6 +187,7 @@ namespace Private {
     }
     menu.addItem({ type: 'separator' });
     menu.addItem({ command: CommandIDs.setTitlePrefix });
+    menu.addItem({ command: CommandIDs.chooseNotebookChannels });
     menu.addItem({ command: CommandIDs.openHistory });
     return menu;
   }

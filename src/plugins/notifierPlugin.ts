@@ -4,13 +4,17 @@ import type {
 } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import { ServerConnection } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 // Commands must exist when the palette is built.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { addCommands, CommandIDs } from '../commands';
+import { registerChannelTypes } from '../delivery/channels/channelCatalog';
 import { DesktopChannel } from '../delivery/channels/desktopChannel';
 import { ToastChannel } from '../delivery/channels/toastChannel';
+// The notifier is this plugin's token: it must exist when activation returns.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { Notifier } from '../delivery/notifier';
 // Must listen before the first run ends; message building loads later.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
@@ -20,6 +24,8 @@ import { goToCell } from '../navigation/goToCell';
 import { notebookLookup } from '../notebook/notebookLookup';
 import { AwayDetector } from '../presence/awayDetector';
 import { NotifyWhenDone } from '../rules/notifyWhenDone';
+// Settings are read at activation and on every change.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import {
   DEFAULT_SETTINGS,
   type ILmkSettings,
@@ -52,11 +58,25 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
     let settings: ILmkSettings = DEFAULT_SETTINGS;
 
     const away = new AwayDetector({ idleSeconds: () => settings.awaySeconds });
+    // Outbox and claims are shared by the tabs of this lab (base URL).
+    const storage = Private.storage();
+    const scope = ServerConnection.makeSettings().baseUrl;
     const notifier = new Notifier({
       channels: () => settings.channels,
       waitsForAway: config =>
         settings.awayOnly && isAwayOnlyChannel(config) && !away.isAway,
-      trans
+      trans,
+      delivery: {
+        storage,
+        scope,
+        retryMinutes: () => settings.retryMinutes
+      }
+    });
+    // Another tab queued or sent something: set the outbox timer again.
+    window.addEventListener('storage', event => {
+      if (event.key === `jupyterlab-lmk:outbox:${scope}`) {
+        notifier.outbox.changed();
+      }
     });
     const goTo = (target: INotificationTarget) =>
       goToCell(app, notebooks, target);
@@ -73,6 +93,11 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
             : null
       })
     );
+    // Sound, ntfy, webhooks, Matrix: each loaded when it first delivers.
+    registerChannelTypes(type => notifier.registerChannelType(type), {
+      trans,
+      accounts: () => settings.accounts
+    });
 
     let lastProblems = '';
     const apply = (loaded: ISettingRegistry.ISettings) => {
@@ -96,6 +121,8 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
       .then(loaded => {
         apply(loaded);
         loaded.changed.connect(apply);
+        // What earlier pages left in the outbox, now that channels are known.
+        void app.restored.then(() => notifier.resume());
       })
       .catch(reason => {
         Notification.warning(
@@ -138,3 +165,16 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
     return notifier;
   }
 };
+
+namespace Private {
+  /**
+   * The browser's local storage, or `null` where it is off.
+   */
+  export function storage(): Storage | null {
+    try {
+      return window.localStorage;
+    } catch {
+      return null;
+    }
+  }
+}

@@ -6,6 +6,8 @@ import { ICommandPalette, IToolbarWidgetRegistry } from '@jupyterlab/apputils';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ToolbarButton } from '@jupyterlab/ui-components';
+// Command ids are constants the toolbar button needs when it is built.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { CommandIDs } from '../commands';
 // Registers commands at once; their work is loaded on first use.
 // eslint-disable-next-line jupyter/prefer-lazy-imports

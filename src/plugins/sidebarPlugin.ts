@@ -6,6 +6,8 @@ import {
 import { Dialog, ICommandPalette, showDialog } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ServerConnection } from '@jupyterlab/services';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStatusBar } from '@jupyterlab/statusbar';
 import {
   ITranslator,
   nullTranslator,
@@ -19,6 +21,7 @@ import {
   ToolbarButton
 } from '@jupyterlab/ui-components';
 import { type Message, MessageLoop } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
 // The command is registered at start; it is a constant.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { CommandIDs } from '../commands';
@@ -27,30 +30,50 @@ import {
   NotificationHistory
 } from '../history/notificationHistory';
 import { goToCell } from '../navigation/goToCell';
+// The status bar item shows the channels from the start.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { SettingsStore } from '../settings/settingsStore';
 import { ILmkNotifier } from '../tokens';
+import { finishMatrixSso } from '../matrix/ssoReturn';
 
 /**
- * The "Notifications" side panel and its History section: the last 200
- * notifications, kept across reloads, with per-channel delivery status,
- * "Go to cell", "Resend" and "Clear". The list itself is loaded the first
- * time the panel is shown.
+ * The "Notifications" side panel: Account (Matrix and ntfy logins),
+ * Channels (add, edit, test, switch on/off, defaults), History (the last
+ * 200 notifications with per-channel delivery status, "Go to cell",
+ * "Resend", "Clear") and Remote sessions. Its contents are loaded the first
+ * time the panel is shown; a status bar item and `lmk:open-panel` open it.
  */
 export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-lmk:sidebar',
   description:
-    'The Notifications side panel, with the history of notifications.',
+    'The Notifications side panel: logins, channels, history and remote sessions.',
   autoStart: true,
-  requires: [ILmkNotifier],
-  optional: [ITranslator, ILayoutRestorer, INotebookTracker, ICommandPalette],
+  requires: [ILmkNotifier, ISettingRegistry],
+  optional: [
+    ITranslator,
+    ILayoutRestorer,
+    INotebookTracker,
+    ICommandPalette,
+    IStatusBar
+  ],
   activate: (
     app: JupyterFrontEnd,
     notifier: ILmkNotifier,
+    registry: ISettingRegistry,
     translator: ITranslator | null,
     restorer: ILayoutRestorer | null,
     notebooks: INotebookTracker | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    statusBar: IStatusBar | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
+    const store = new SettingsStore({
+      registry,
+      pluginId: 'jupyterlab-lmk:plugin',
+      trans
+    });
+    // Back from a Matrix single sign-on: finish the login in this window.
+    void finishMatrixSso(store, trans);
     // One history per lab (server address).
     const key = `jupyterlab-lmk:history:${ServerConnection.makeSettings().baseUrl}`;
     const history = new NotificationHistory({
@@ -73,6 +96,26 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     panel.title.caption = trans.__('Notifications');
     panel.addClass('jp-lmk-Sidebar');
 
+    const account = new PanelWithToolbar();
+    account.addClass('jp-lmk-AccountSection');
+    account.title.label = trans.__('Account');
+    panel.addWidget(account);
+
+    const channels = new PanelWithToolbar();
+    channels.addClass('jp-lmk-ChannelsSection');
+    channels.title.label = trans.__('Channels');
+    channels.toolbar.addItem(
+      'notebook',
+      new ToolbarButton({
+        label: trans.__('This notebook…'),
+        tooltip: trans.__('Choose the channels of the current notebook'),
+        onClick: () => {
+          void app.commands.execute(CommandIDs.chooseNotebookChannels);
+        }
+      })
+    );
+    panel.addWidget(channels);
+
     const section = new PanelWithToolbar();
     section.addClass('jp-lmk-HistorySection');
     section.title.label = trans.__('History');
@@ -88,10 +131,30 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     );
     panel.addWidget(section);
 
+    const remote = new PanelWithToolbar();
+    remote.addClass('jp-lmk-RemoteSection');
+    remote.title.label = trans.__('Remote sessions');
+    remote.addWidget(
+      Private.paragraph(
+        trans.__(
+          'Sessions on other Jupyter servers, JupyterHub and science platforms will be listed here.'
+        )
+      )
+    );
+    panel.addWidget(remote);
+
     let loaded = false;
     MessageLoop.installMessageHook(panel, (_, msg: Message) => {
       if (msg.type === 'before-show' && !loaded) {
         loaded = true;
+        void Private.loadSettingsSections({
+          account,
+          channels,
+          store,
+          history,
+          notifier,
+          trans
+        });
         void import('../widgets/historyView').then(({ HistoryView }) => {
           section.addWidget(
             new HistoryView({
@@ -118,6 +181,26 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     app.shell.add(panel, 'left', { rank: 950 });
     restorer?.add(panel, 'jupyterlab-lmk:sidebar');
 
+    app.commands.addCommand(CommandIDs.openPanel, {
+      label: trans.__('Open the Notifications Panel'),
+      caption: trans.__('Logins, channels, history and remote sessions'),
+      describedBy: { args: { type: 'object', properties: {} } },
+      execute: () => {
+        app.shell.activateById(panel.id);
+      }
+    });
+    palette?.addItem({
+      command: CommandIDs.openPanel,
+      category: trans.__('Notifications')
+    });
+    if (statusBar) {
+      statusBar.registerStatusItem('jupyterlab-lmk:status', {
+        item: Private.statusItem(app, store, trans),
+        align: 'left',
+        rank: 4
+      });
+    }
+
     app.commands.addCommand(CommandIDs.openHistory, {
       label: trans.__('Show Notification History'),
       caption: trans.__('Open the Notifications panel at its history'),
@@ -135,6 +218,113 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
 };
 
 namespace Private {
+  /**
+   * A widget holding one paragraph of text.
+   */
+  export function paragraph(text: string): Widget {
+    const node = document.createElement('p');
+    node.className = 'jp-lmk-Sidebar-note';
+    node.textContent = text;
+    return new Widget({ node });
+  }
+
+  /**
+   * Fill the Account and Channels sections (their code loads here).
+   */
+  export async function loadSettingsSections(options: {
+    account: PanelWithToolbar;
+    channels: PanelWithToolbar;
+    store: SettingsStore;
+    history: NotificationHistory;
+    notifier: ILmkNotifier;
+    trans: TranslationBundle;
+  }): Promise<void> {
+    const { store, history, notifier, trans } = options;
+    const [{ AccountPanel }, { ChannelsPanel }, catalog, services] =
+      await Promise.all([
+        import('../widgets/accountPanel'),
+        import('../widgets/channelsPanel'),
+        import('../delivery/channels/channelCatalog'),
+        import('../widgets/accountServices')
+      ]);
+    await store.ready.catch(() => undefined);
+    options.account.addWidget(
+      new AccountPanel({
+        store,
+        trans,
+        matrix: () => services.matrixService(trans),
+        ntfy: () => services.ntfyService(trans)
+      })
+    );
+    options.channels.addWidget(
+      new ChannelsPanel({
+        store,
+        history,
+        trans,
+        descriptions: await catalog.loadChannelDescriptions(),
+        test: async channelId => {
+          const { buildManualEvent } = await import('../messages/runEvent');
+          const [result] = await notifier.notify(
+            {
+              id: `test:${channelId}:${Date.now()}`,
+              event: buildManualEvent(
+                trans.__('If you can read this, notifications reach you here.'),
+                trans.__('Test notification')
+              ),
+              target: null
+            },
+            { channels: [channelId], evenIfPresent: true }
+          );
+          return result;
+        },
+        confirmRemove: async config => {
+          const answer = await showDialog({
+            title: trans.__('Remove this channel?'),
+            body: trans.__(
+              'Notifications will no longer go to "%1". Its settings (and any token) are deleted.',
+              typeof config.name === 'string' ? config.name : config.id
+            ),
+            buttons: [
+              Dialog.cancelButton({ label: trans.__('Cancel') }),
+              Dialog.warnButton({ label: trans.__('Remove') })
+            ]
+          });
+          return answer.button.accept;
+        }
+      })
+    );
+  }
+
+  /**
+   * The status bar item: a bell with the number of channels switched on;
+   * a click opens the panel.
+   */
+  export function statusItem(
+    app: JupyterFrontEnd,
+    store: SettingsStore,
+    trans: TranslationBundle
+  ): Widget {
+    const node = document.createElement('button');
+    node.type = 'button';
+    node.className = 'jp-lmk-StatusItem';
+    const icon = document.createElement('span');
+    icon.className = 'jp-lmk-StatusItem-icon';
+    bellIcon.element({ container: icon, height: '14px', width: '14px' });
+    const label = document.createElement('span');
+    node.append(icon, label);
+    const render = () => {
+      const on = store.settings.channels.filter(c => c.enabled).length;
+      label.textContent = trans._n('%1 channel', '%1 channels', on);
+      node.title = trans.__('Notifications: open the panel');
+    };
+    render();
+    store.changed.connect(render);
+    node.addEventListener('click', () => {
+      void app.commands.execute(CommandIDs.openPanel);
+    });
+    return new Widget({ node });
+  }
+
   /**
    * The browser's local storage, or `null` where it is off.
    */

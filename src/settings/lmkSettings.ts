@@ -22,6 +22,40 @@ export interface ILmkSettings {
   outputLines: number;
   /** Configured channels, in order. */
   channels: IChannelConfig[];
+  /** How long the outbox keeps retrying a remote delivery, in minutes. */
+  retryMinutes: number;
+  /** Logins to services that have accounts (secrets: see README). */
+  accounts: ILmkAccounts;
+}
+
+/**
+ * A Matrix login, as kept in the settings.
+ */
+export interface IMatrixAccount {
+  /** Base URL of the homeserver's client-server API. */
+  homeserver: string;
+  userId: string;
+  deviceId: string;
+  /** Secret. */
+  accessToken: string;
+}
+
+/**
+ * An ntfy login: the token ntfy's account API gave for a username.
+ */
+export interface INtfyAccount {
+  server: string;
+  username: string;
+  /** Secret. */
+  token: string;
+}
+
+/**
+ * The logins kept in the settings.
+ */
+export interface ILmkAccounts {
+  matrix?: IMatrixAccount;
+  ntfy?: INtfyAccount;
 }
 
 /**
@@ -39,8 +73,18 @@ export const DEFAULT_SETTINGS: ILmkSettings = {
   channels: [
     { id: 'lab', type: 'toast', enabled: true },
     { id: 'desktop', type: 'desktop', enabled: true }
-  ]
+  ],
+  retryMinutes: 60,
+  accounts: {}
 };
+
+/**
+ * Whether a channel is used for notebooks that did not choose their own
+ * channels: enabled, and not taken out of the defaults.
+ */
+export function isDefaultChannel(config: IChannelConfig): boolean {
+  return config.enabled && config.default !== false;
+}
 
 /**
  * Whether a channel delivers only when the user is away: its own
@@ -62,7 +106,12 @@ export function readSettings(
 ): { settings: ILmkSettings; problems: string[] } {
   const problems: string[] = [];
   const number = (
-    key: 'threshold' | 'stillRunningMinutes' | 'awaySeconds' | 'outputLines',
+    key:
+      | 'threshold'
+      | 'stillRunningMinutes'
+      | 'awaySeconds'
+      | 'outputLines'
+      | 'retryMinutes',
     valid: (value: number) => boolean,
     problem: string
   ): number => {
@@ -144,6 +193,16 @@ export function readSettings(
     )
   );
 
+  const retryMinutes = number(
+    'retryMinutes',
+    value => value > 0 && value <= 7 * 24 * 60,
+    trans.__(
+      '"retryMinutes" must be a number of minutes above 0 (at most a week); using %1.',
+      DEFAULT_SETTINGS.retryMinutes
+    )
+  );
+  const accounts = Private.readAccounts(raw.accounts, problems, trans);
+
   let channels = DEFAULT_SETTINGS.channels.map(c => ({ ...c }));
   if (raw.channels !== undefined) {
     if (!Array.isArray(raw.channels)) {
@@ -196,8 +255,65 @@ export function readSettings(
       awaySeconds,
       includeSource,
       outputLines,
-      channels
+      channels,
+      retryMinutes,
+      accounts
     },
     problems
   };
+}
+
+namespace Private {
+  /**
+   * Read the logins; a malformed one is dropped (the user logs in again).
+   */
+  export function readAccounts(
+    value: unknown,
+    problems: string[],
+    trans: TranslationBundle
+  ): ILmkAccounts {
+    if (value === undefined) {
+      return {};
+    }
+    if (!value || typeof value !== 'object') {
+      problems.push(trans.__('"accounts" must be an object; ignoring it.'));
+      return {};
+    }
+    const raw = value as { [key: string]: unknown };
+    const accounts: ILmkAccounts = {};
+    const matrix = raw.matrix as Partial<IMatrixAccount> | undefined;
+    if (matrix !== undefined) {
+      if (
+        allStrings(matrix, ['homeserver', 'userId', 'deviceId', 'accessToken'])
+      ) {
+        accounts.matrix = { ...(matrix as IMatrixAccount) };
+      } else {
+        problems.push(
+          trans.__('The saved Matrix login is incomplete; log in again.')
+        );
+      }
+    }
+    const ntfy = raw.ntfy as Partial<INtfyAccount> | undefined;
+    if (ntfy !== undefined) {
+      if (allStrings(ntfy, ['server', 'username', 'token'])) {
+        accounts.ntfy = { ...(ntfy as INtfyAccount) };
+      } else {
+        problems.push(
+          trans.__('The saved ntfy login is incomplete; log in again.')
+        );
+      }
+    }
+    return accounts;
+  }
+
+  function allStrings(value: unknown, keys: string[]): boolean {
+    return (
+      !!value &&
+      typeof value === 'object' &&
+      keys.every(key => {
+        const item = (value as { [key: string]: unknown })[key];
+        return typeof item === 'string' && item.length > 0;
+      })
+    );
+  }
 }

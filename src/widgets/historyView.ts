@@ -144,10 +144,14 @@ namespace Private {
   ): VirtualElement {
     const status =
       result.status === 'sent'
-        ? trans.__('sent')
+        ? result.confirmed === false
+          ? trans.__('sent, not confirmed')
+          : trans.__('sent')
         : result.status === 'skipped'
           ? trans.__('skipped')
-          : trans.__('failed');
+          : result.status === 'pending'
+            ? trans.__('retrying')
+            : trans.__('failed');
     return h.li(
       { className: `jp-lmk-Delivery jp-lmk-mod-${result.status}` },
       `${result.channelId}: ${status}`,

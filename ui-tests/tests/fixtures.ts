@@ -31,6 +31,8 @@ export async function openNotebook(
   tmpPath: string,
   name: string
 ): Promise<void> {
+  // Galata opens files through the file browser, which must be shown.
+  await page.sidebar.openTab('filebrowser');
   await page.notebook.openByPath(`${tmpPath}/${name}`);
   await page.notebook.activate(name);
   await page.locator('#jp-main-statusbar >> text=Idle').waitFor();

@@ -79,6 +79,47 @@ describe('NotificationHistory', () => {
     ]);
   });
 
+  it('a later outcome of a pending delivery updates its channel in place', () => {
+    const history = new NotificationHistory({ storage, key: KEY });
+    history.record(
+      notification('n1'),
+      [
+        { channelId: 'lab', status: 'sent' },
+        { channelId: 'hook', status: 'pending', detail: 'Will retry in 2 s' }
+      ],
+      new Date('2025-03-01T10:00:00Z')
+    );
+    history.record(notification('n2'), []);
+    history.record(
+      notification('n1'),
+      [{ channelId: 'hook', status: 'sent' }],
+      new Date('2025-03-01T10:05:00Z')
+    );
+    expect(history.entries.map(e => e.id)).toEqual(['n2', 'n1']);
+    expect(history.get('n1')).toMatchObject({
+      time: '2025-03-01T10:00:00.000Z',
+      results: [
+        { channelId: 'lab', status: 'sent' },
+        { channelId: 'hook', status: 'sent' }
+      ]
+    });
+  });
+
+  it('records on top of what another tab stored meanwhile', () => {
+    const tabA = new NotificationHistory({ storage, key: KEY });
+    const tabB = new NotificationHistory({ storage, key: KEY });
+    tabA.record(notification('n1'), [{ channelId: 'hook', status: 'pending' }]);
+    void tabB.entries;
+    tabA.record(notification('n2'), []);
+    // Tab B has not had the storage event yet.
+    tabB.record(notification('n1'), [{ channelId: 'hook', status: 'failed' }]);
+    const reloaded = new NotificationHistory({ storage, key: KEY });
+    expect(reloaded.entries.map(e => e.id)).toEqual(['n2', 'n1']);
+    expect(reloaded.get('n1')!.results).toEqual([
+      { channelId: 'hook', status: 'failed' }
+    ]);
+  });
+
   it('bounds what it stores of a huge message', () => {
     const history = new NotificationHistory({ storage, key: KEY });
     history.record(notification('big', 'x'.repeat(100_000)), []);

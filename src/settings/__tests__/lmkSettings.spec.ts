@@ -133,4 +133,39 @@ describe('readSettings', () => {
       })
     ).toBe(true);
   });
+
+  it('keeps complete logins and drops an incomplete one, saying to log in again', () => {
+    const matrix = {
+      homeserver: 'https://matrix.example.org',
+      userId: '@me:example.org',
+      deviceId: 'DEV',
+      accessToken: 'syt_secret'
+    };
+    const { settings, problems } = readSettings(
+      {
+        accounts: {
+          matrix,
+          ntfy: { server: 'https://ntfy.sh', username: 'me' }
+        }
+      },
+      trans
+    );
+    expect(settings.accounts).toEqual({ matrix });
+    expect(problems).toEqual([
+      'The saved ntfy login is incomplete; log in again.'
+    ]);
+    expect(problems.join(' ')).not.toContain('syt_secret');
+  });
+
+  it('reads how long remote deliveries are retried, within a week', () => {
+    expect(readSettings({ retryMinutes: 5 }, trans).settings.retryMinutes).toBe(
+      5
+    );
+    const { settings, problems } = readSettings(
+      { retryMinutes: 100000 },
+      trans
+    );
+    expect(settings.retryMinutes).toBe(60);
+    expect(problems[0]).toContain('retryMinutes');
+  });
 });

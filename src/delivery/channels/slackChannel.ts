@@ -1,0 +1,86 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { slackPayload } from '../../messages/chatFormats';
+import type {
+  IChannelConfig,
+  IChannelType,
+  IDeliveryResult,
+  ILmkNotification
+} from '../../tokens';
+import type { IChannelDescription } from './channelDescription';
+import {
+  checkWebhookUrl,
+  type IRemoteChannelOptions,
+  postWithoutCors,
+  requireUrl,
+  webhookSummary,
+  webhookUrlField
+} from './webhookCommon';
+
+/** Slack's own hosts, which only take https. */
+const SLACK_HOSTS = /(^|\.)slack\.com$/;
+
+/**
+ * A Slack incoming webhook.
+ *
+ * Slack sends no CORS headers, so the message goes as a form post
+ * (`payload=<json>`, which Slack documents) that needs no preflight, in
+ * `no-cors` mode: it arrives, but the browser hides Slack's answer, and the
+ * result says so (`confirmed: false`).
+ */
+export class SlackChannel implements IChannelType {
+  readonly type = 'slack';
+  readonly remote = true;
+
+  constructor(options: IRemoteChannelOptions) {
+    this._trans = options.trans;
+    this._timeoutMs = options.timeoutMs;
+  }
+
+  async send(
+    notification: ILmkNotification,
+    config: IChannelConfig
+  ): Promise<IDeliveryResult> {
+    const trans = this._trans;
+    const url = requireUrl(config, 'url', 'Slack', trans);
+    const payload = slackPayload(notification.event, trans);
+    return postWithoutCors(
+      {
+        url,
+        form: { payload: JSON.stringify(payload) },
+        service: 'Slack',
+        trans,
+        timeoutMs: this._timeoutMs
+      },
+      config.id
+    );
+  }
+
+  private _trans: TranslationBundle;
+  private _timeoutMs: number | undefined;
+}
+
+/**
+ * Slack in the channel form.
+ */
+export const slackDescription: IChannelDescription = {
+  type: 'slack',
+  label: trans => trans.__('Slack'),
+  fields: trans => [
+    webhookUrlField(
+      trans,
+      'https://hooks.slack.com/services/…',
+      trans.__(
+        'An incoming webhook of a Slack app. Slack does not let the browser read its answer: deliveries show as sent, not confirmed.'
+      )
+    )
+  ],
+  validate: (config, trans) => {
+    const problem = checkWebhookUrl(config.url, trans, SLACK_HOSTS, 'Slack');
+    const problems: { [field: string]: string } = {};
+    if (problem) {
+      problems.url = problem;
+    }
+    return problems;
+  },
+  summary: webhookSummary
+};
