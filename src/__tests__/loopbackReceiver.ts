@@ -24,6 +24,11 @@ export interface IRecordedRequest {
   body: Buffer;
   /** The body as UTF-8 text. */
   text: string;
+  /**
+   * The HTTP status the receiver answered with, once it has; undefined
+   * while it waits, and for a request it dropped, reset or left hanging.
+   */
+  status?: number;
 }
 
 /**
@@ -193,27 +198,28 @@ export class LoopbackReceiver {
     }).catch(() => Buffer.alloc(0));
     const url = new URL(request.url ?? '/', this.origin);
     const method = request.method ?? 'GET';
-    this.requests.push({
+    const record: IRecordedRequest = {
       method,
       path: url.pathname,
       query: url.searchParams,
       headers: request.headers,
       body,
       text: body.toString('utf8')
-    });
+    };
+    this.requests.push(record);
     response.on('error', () => undefined);
     if (
       method === 'OPTIONS' &&
       request.headers['access-control-request-method']
     ) {
-      this._preflight(request, response);
+      this._preflight(request, response, record);
       return;
     }
     // HEAD requests (the lab's reachability probes) leave the queue alone.
     const answer =
       (method === 'HEAD' ? undefined : this._queue.shift()) ??
       this.defaultAnswer;
-    const act = () => this._send(request, response, answer);
+    const act = () => this._send(request, response, answer, record);
     if (answer.delayMs) {
       const timer = setTimeout(() => {
         this._timers.delete(timer);
@@ -227,10 +233,12 @@ export class LoopbackReceiver {
 
   private _preflight(
     request: http.IncomingMessage,
-    response: http.ServerResponse
+    response: http.ServerResponse,
+    record: IRecordedRequest
   ): void {
     const cors = this.cors;
     if (!cors) {
+      record.status = 405;
       response.writeHead(405, { Allow: 'POST' });
       response.end();
       return;
@@ -244,6 +252,7 @@ export class LoopbackReceiver {
     if (allowHeaders) {
       headers['Access-Control-Allow-Headers'] = allowHeaders;
     }
+    record.status = 204;
     response.writeHead(204, headers);
     response.end();
   }
@@ -251,7 +260,8 @@ export class LoopbackReceiver {
   private _send(
     request: http.IncomingMessage,
     response: http.ServerResponse,
-    answer: ILoopbackAnswer
+    answer: ILoopbackAnswer,
+    record: IRecordedRequest
   ): void {
     const socket = request.socket;
     switch (answer.fault) {
@@ -284,7 +294,8 @@ export class LoopbackReceiver {
     if (socket.destroyed) {
       return;
     }
-    response.writeHead(answer.status ?? 200, headers);
+    record.status = answer.status ?? 200;
+    response.writeHead(record.status, headers);
     response.end(body);
   }
 

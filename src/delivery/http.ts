@@ -124,6 +124,29 @@ export function checkHttpUrl(
 }
 
 /**
+ * Check, before a channel is saved, that its service's host answers at all
+ * (a `no-cors` HEAD, which sends nothing to the hook itself). Returns a
+ * message for the user, or null if it answers (or cannot be checked here).
+ */
+export async function checkReachable(
+  url: string,
+  service: string,
+  trans: TranslationBundle
+): Promise<string | null> {
+  if (typeof window === 'undefined' || checkHttpUrl(url, trans)) {
+    return null;
+  }
+  const origin = new URL(url.trim()).origin;
+  return (await answersWithoutCors(origin))
+    ? null
+    : trans.__(
+        '%1 at %2 could not be reached (no network, wrong address, or the server is down).',
+        service,
+        hostOf(url)
+      );
+}
+
+/**
  * Blank out secrets (and the address itself) from a text quoted back by a
  * service, and keep it short.
  */

@@ -109,6 +109,40 @@ test('the sound channel plays a rising chime for a test and a falling one for a 
   await expect.poll(notes).toEqual([660, 880, 440, 294]);
 });
 
+test('bad input is named before saving, and nothing typed is lost: ntfy topic, unreachable server, Matrix homeserver', async ({
+  page
+}) => {
+  // A port nothing listens on.
+  const nowhere = 'http://127.0.0.1:9';
+  const form = await addChannel(page, 'ntfy push');
+  await form.getByLabel('Name').fill('Phone');
+  await form.getByLabel('Topic *').fill('my topic!');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.locator('.jp-lmk-Field-error')).toContainText(
+    'no spaces or other signs'
+  );
+  await form.getByLabel('Topic *').fill('lmk-runs-7f3a');
+  await form.getByLabel('Server *').fill(nowhere);
+  await form.getByRole('button', { name: 'Save' }).click();
+  const check = form.locator('.jp-lmk-ChannelForm-check');
+  await expect(check).toContainText('could not be reached');
+  await expect(form.getByLabel('Topic *')).toHaveValue('lmk-runs-7f3a');
+  await check.getByRole('button', { name: 'Save anyway' }).click();
+  await expect(channelRow(page, 'Phone')).toContainText('127.0.0.1:9');
+  // The topic is only hinted at in the list.
+  await expect(channelRow(page, 'Phone')).not.toContainText('lmk-runs-7f3a');
+
+  const matrix = page
+    .locator('#jp-lmk-sidebar .jp-lmk-AccountCard')
+    .filter({ has: page.locator('h3', { hasText: 'Matrix' }) });
+  await matrix.getByLabel('Homeserver').fill(nowhere);
+  await matrix.getByRole('button', { name: 'Continue' }).click();
+  await expect(matrix.locator('[role="alert"]')).toContainText(
+    'could not be reached'
+  );
+  await expect(matrix.getByLabel('Homeserver')).toHaveValue(nowhere);
+});
+
 test.describe('a webhook channel (loopback receiver standing in for a webhook endpoint)', () => {
   const receiver = new LoopbackReceiver();
   let base = '';

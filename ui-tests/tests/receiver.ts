@@ -14,8 +14,8 @@ export interface IReceived {
 /**
  * A loopback HTTP receiver standing in for a webhook endpoint: listens on
  * 127.0.0.1, answers CORS preflights for JSON bodies and the X-Lmk-*
- * headers (as a receiver meant for browsers must), records every POST, and
- * answers with the statuses queued by the test (default 200).
+ * headers (as a receiver meant for browsers must), records every accepted
+ * POST, and answers POSTs with the statuses queued by the test (default 200).
  */
 export class LoopbackReceiver {
   readonly received: IReceived[] = [];
@@ -35,6 +35,11 @@ export class LoopbackReceiver {
             'Content-Type, X-Lmk-Event-Id, X-Lmk-Signature-256'
           );
           response.writeHead(204).end();
+          return;
+        }
+        if (request.method !== 'POST') {
+          // A reachability probe (HEAD) from the channel form.
+          response.writeHead(200).end();
           return;
         }
         const status = this.answers.shift() ?? 200;

@@ -6,9 +6,10 @@ import type {
   IDeliveryResult,
   ILmkNotification
 } from '../../tokens';
-import { fetchService } from '../http';
+import { fetchService, checkReachable } from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
+  configString,
   checkWebhookUrl,
   type IRemoteChannelOptions,
   PRIVATE_REQUEST,
@@ -94,5 +95,7 @@ export const discordDescription: IChannelDescription = {
     }
     return problems;
   },
-  summary: webhookSummary
+  summary: webhookSummary,
+  check: (config, trans) =>
+    checkReachable(configString(config, 'url'), 'Discord', trans)
 };

@@ -7,7 +7,7 @@ import type {
   ILmkNotification
 } from '../../tokens';
 import { DeliveryError } from '../deliveryError';
-import { fetchService, hostOf } from '../http';
+import { fetchService, hostOf, checkReachable } from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
   checkWebhookUrl,
@@ -151,5 +151,7 @@ export const mattermostDescription: IChannelDescription = {
     const host = webhookSummary(config);
     const channel = configString(config, 'channel');
     return channel ? `${host} · ${channel}` : host;
-  }
+  },
+  check: (config, trans) =>
+    checkReachable(configString(config, 'url'), 'Mattermost', trans)
 };

@@ -10,6 +10,7 @@ import { DeliveryError } from '../deliveryError';
 import { checkHttpUrl, fetchService, hostOf } from '../http';
 import {
   DEFAULT_NTFY_SERVER,
+  checkNtfyServer,
   ntfyAuthParam,
   ntfyServerBase
 } from '../ntfyAccount';
@@ -244,5 +245,7 @@ export const ntfyDescription: IChannelDescription = {
     const topic = configString(config, 'topic');
     // On a public server the topic works like a password: show a hint only.
     return topic ? `${host} · ${topic.slice(0, 3)}…` : host;
-  }
+  },
+  check: (config, trans) =>
+    checkNtfyServer(ntfyServerBase(config.server), trans)
 };

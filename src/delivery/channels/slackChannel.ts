@@ -6,8 +6,10 @@ import type {
   IDeliveryResult,
   ILmkNotification
 } from '../../tokens';
+import { checkReachable } from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
+  configString,
   checkWebhookUrl,
   type IRemoteChannelOptions,
   postWithoutCors,
@@ -82,5 +84,7 @@ export const slackDescription: IChannelDescription = {
     }
     return problems;
   },
-  summary: webhookSummary
+  summary: webhookSummary,
+  check: (config, trans) =>
+    checkReachable(configString(config, 'url'), 'Slack', trans)
 };

@@ -7,9 +7,10 @@ import type {
   ILmkNotification
 } from '../../tokens';
 import { DeliveryError } from '../deliveryError';
-import { fetchService, hostOf } from '../http';
+import { fetchService, hostOf, checkReachable } from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
+  configString,
   checkWebhookUrl,
   type IRemoteChannelOptions,
   PRIVATE_REQUEST,
@@ -115,5 +116,7 @@ export const teamsDescription: IChannelDescription = {
     }
     return problems;
   },
-  summary: webhookSummary
+  summary: webhookSummary,
+  check: (config, trans) =>
+    checkReachable(configString(config, 'url'), 'Microsoft Teams', trans)
 };

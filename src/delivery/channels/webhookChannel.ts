@@ -13,7 +13,7 @@ import type {
   ILmkNotification
 } from '../../tokens';
 import { DeliveryError } from '../deliveryError';
-import { fetchService, hostOf } from '../http';
+import { fetchService, hostOf, checkReachable } from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
   checkWebhookUrl,
@@ -224,5 +224,11 @@ export const webhookDescription: IChannelDescription = {
     }
     return problems;
   },
-  summary: webhookSummary
+  summary: webhookSummary,
+  check: (config, trans) =>
+    checkReachable(
+      configString(config, 'url'),
+      trans.__('The webhook receiver'),
+      trans
+    )
 };

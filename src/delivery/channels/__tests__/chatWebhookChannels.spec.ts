@@ -16,7 +16,7 @@ import {
 } from './sampleEvents';
 
 const trans = nullTranslator.load('jupyterlab_lmk');
-const NOTEBOOK_URL = 'http://127.0.0.1:8888/lab/tree/work/train_model.ipynb';
+const NOTEBOOK_URL = 'http://127.0.0.1:8888/lab/tree/runs/train_model.ipynb';
 
 /** A JSON POST, as the chat services document it. */
 function jsonBody(request: IRecordedRequest): any {

@@ -87,7 +87,7 @@ describe('ntfy channel, against a loopback ntfy server (ntfy’s documented JSON
       message: failedRunEvent().message,
       priority: 4,
       tags: ['x', 'gpu', 'lab'],
-      click: 'http://127.0.0.1:8888/lab/tree/work/train_model.ipynb',
+      click: 'http://127.0.0.1:8888/lab/tree/runs/train_model.ipynb',
       markdown: true,
       email: 'me@example.org'
     });

@@ -22,7 +22,7 @@ export function failedRunEvent(
     notebook: {
       path: 'work/train_model.ipynb',
       name: 'train_model.ipynb',
-      url: 'http://127.0.0.1:8888/lab/tree/work/train_model.ipynb'
+      url: 'http://127.0.0.1:8888/lab/tree/runs/train_model.ipynb'
     },
     run: {
       cells: 5,
