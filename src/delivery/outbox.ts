@@ -11,6 +11,12 @@ export const OUTBOX_CAPACITY = 500;
 export const DEFAULT_RETRY_MS = 60 * 60_000;
 /** Deliveries per channel per minute by default. */
 export const DEFAULT_PER_MINUTE = 10;
+
+/**
+ * Retries of a delivery that failed as "CORS refused or connection
+ * dropped", before it counts as a CORS refusal.
+ */
+export const CORS_RETRIES = 2;
 /**
  * How long a delivery marked "being sent" belongs to the tab sending it.
  * Longer than any request may take (`DEFAULT_TIMEOUT_MS` is 15 s); after
@@ -353,13 +359,13 @@ export class Outbox {
     reason: unknown,
     now: number
   ): IDeliveryResult {
-    const { retryable, retryAfterMs, cause } = this._classify(reason);
+    const failures = (stored?.failures ?? entry.failures) + 1;
+    const { retryable, retryAfterMs, cause } = this._classify(reason, failures);
     const channelId = entry.channelId;
     if (!retryable) {
       Private.remove(state, entry.key);
       return { channelId, status: 'failed', detail: cause };
     }
-    const failures = (stored?.failures ?? entry.failures) + 1;
     const delay = backoffDelay(
       failures,
       retryAfterMs,
@@ -398,13 +404,19 @@ export class Outbox {
 
   /**
    * Whether a failure may pass, how long the service asked to wait, and
-   * its cause in words. Only a `DeliveryError` that says so is retried
-   * (network, timeout, 408, 429, 5xx). Not a CORS refusal: the settings
-   * or the service must change first, and a request sent without
-   * preflight may already have been received, so a retry could double it.
+   * its cause in words. A `DeliveryError` that says so is retried
+   * (network, timeout, 408, 429, 5xx) until the retry time is over. A
+   * "CORS refused or connection dropped" failure (a browser cannot tell
+   * the two apart) is retried `CORS_RETRIES` times only: a dropped
+   * connection passes on a retry, a CORS refusal fails again at once (the
+   * channels that send without a preflight go to services that allow CORS,
+   * so a refused request was not received and a retry cannot double it).
    * Any other exception is a fault retrying does not fix.
    */
-  private _classify(reason: unknown): {
+  private _classify(
+    reason: unknown,
+    failures: number
+  ): {
     retryable: boolean;
     retryAfterMs: number | null;
     cause: string;
@@ -415,7 +427,9 @@ export class Outbox {
         : this._trans.__('The channel failed for an unknown reason.');
     if (reason instanceof DeliveryError) {
       return {
-        retryable: reason.retryable,
+        retryable:
+          reason.retryable ||
+          (reason.kind === 'cors' && failures <= CORS_RETRIES),
         retryAfterMs: reason.retryAfterMs,
         cause
       };

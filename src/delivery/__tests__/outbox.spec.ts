@@ -263,7 +263,6 @@ describe('Notifier with the outbox (remote channels)', () => {
   it.each([
     ['404', failure('not-found', 404)],
     ['401', failure('unauthorized', 401)],
-    ['a CORS refusal', failure('cors')],
     ['invalid settings', failure('invalid-config')],
     ['an unexpected exception', new TypeError('bug in the channel')]
   ])('%s: failed at once with its cause, never retried', async (_, error) => {
@@ -278,6 +277,20 @@ describe('Notifier with the outbox (remote channels)', () => {
     await jest.advanceTimersByTimeAsync(2 * 60 * 60_000);
     expect(world.hook.sentTo('team')).toBe(1);
     expect(tab.status('run:3', 'team')?.status).toBe('failed');
+    expect(tab.notifier.outbox.entries).toEqual([]);
+  });
+
+  it('a CORS refusal (or a dropped connection, which a browser cannot tell apart): retried twice, then failed with its cause', async () => {
+    const tab = open();
+    world.hook.always('team', failure('cors'));
+    const results = await tab.notifier.notify(note('run:c'));
+    expect(results[0].status).toBe('pending');
+    await jest.advanceTimersByTimeAsync(2 * 60 * 60_000);
+    expect(world.hook.sentTo('team')).toBe(3);
+    expect(tab.status('run:c', 'team')).toMatchObject({
+      status: 'failed',
+      detail: failure('cors').message
+    });
     expect(tab.notifier.outbox.entries).toEqual([]);
   });
 
