@@ -42,6 +42,51 @@ async function openLab(path = 'lab?reset') {
   return { context, page };
 }
 
+/**
+ * A loopback webhook receiver for the latency figure: answers the CORS
+ * preflight, records when each POST arrives (system clock, ms).
+ */
+async function hookReceiver(port) {
+  const http = await import('node:http');
+  const arrivals = [];
+  const waiting = [];
+  const server = http.createServer((request, response) => {
+    response.setHeader('Access-Control-Allow-Origin', '*');
+    if (request.method === 'OPTIONS') {
+      response.setHeader('Access-Control-Allow-Methods', 'POST');
+      response.setHeader('Access-Control-Allow-Headers', 'Content-Type, X-Lmk-Event-Id');
+      response.writeHead(204).end();
+      return;
+    }
+    if (request.method !== 'POST') {
+      response.writeHead(200).end();
+      return;
+    }
+    // The request's head has arrived: that is when the receiver "has" it.
+    arrivals.push(Date.now());
+    request.resume();
+    request.on('end', () => response.writeHead(200).end('ok'));
+    for (const wait of waiting.splice(0)) {
+      wait();
+    }
+  });
+  await new Promise(resolve => server.listen(port, '127.0.0.1', resolve));
+  return {
+    count: () => arrivals.length,
+    arrival: async n => {
+      const deadline = Date.now() + 10000;
+      while (arrivals.length <= n && Date.now() < deadline) {
+        await new Promise(resolve => {
+          waiting.push(resolve);
+          setTimeout(resolve, 100);
+        });
+      }
+      return arrivals[n] ?? Number.NaN;
+    },
+    close: () => server.close()
+  };
+}
+
 /** Open a notebook and wait until its kernel is idle. */
 async function openNotebook(page, path) {
   await page.evaluate(async path => {
@@ -179,13 +224,20 @@ try {
       break;
     }
     case 'tell': {
-      // From the kernel's execute_reply to the toast in the DOM, N runs.
+      // From the kernel's execute_reply to the toast in the DOM and, with
+      // `hookPort`, to a loopback webhook receiving the POST; N runs.
       const { context, page } = await openLab();
+      const hook = options.hookPort ? await hookReceiver(options.hookPort) : null;
+      if (hook) {
+        // The page waits for the n-th POST; times are the system clock's.
+        await page.exposeFunction('benchHookArrival', n => hook.arrival(n));
+      }
       await openNotebook(page, options.notebook);
-      result.samples = await page.evaluate(async runs => {
+      const measured = await page.evaluate(async runs => {
         const panel = window.__benchPanel;
         const kernel = panel.sessionContext.session.kernel;
         const samples = [];
+        const hookSamples = [];
         for (let i = 0; i < runs; i++) {
           let replyAt = null;
           const onMessage = (_, args) => {
@@ -213,6 +265,10 @@ try {
           const shownAt = await toastAt;
           kernel.anyMessage.disconnect(onMessage);
           samples.push(shownAt - replyAt);
+          if (window.benchHookArrival) {
+            const postedAt = await window.benchHookArrival(i);
+            hookSamples.push(postedAt - (performance.timeOrigin + replyAt));
+          }
           // Dismiss every notification (no id: all of them), let the lab settle.
           await window.jupyterapp.commands.execute('apputils:dismiss-notification');
           for (let wait = 0; document.querySelector('.jp-toast-message') && wait < 100; wait++) {
@@ -220,10 +276,14 @@ try {
           }
           await new Promise(r => setTimeout(r, 100));
         }
-        return samples;
+        return { samples, hookSamples };
       }, options.runs);
+      result.samples = measured.samples;
+      result.hookSamples = measured.hookSamples;
+      result.hookRequests = hook ? hook.count() : 0;
       await shutdownSessions(page);
       await context.close();
+      hook?.close();
       break;
     }
     case 'memory': {
