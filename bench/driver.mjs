@@ -259,6 +259,11 @@ try {
               }
             });
             observer.observe(document.body, { childList: true, subtree: true });
+            // Bounded: a toast that never comes is a missing sample, not a hang.
+            setTimeout(() => {
+              observer.disconnect();
+              resolve(Number.NaN);
+            }, 10000);
           });
           panel.content.activeCellIndex = 0;
           void window.jupyterapp.commands.execute('notebook:run-cell');

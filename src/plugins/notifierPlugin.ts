@@ -145,7 +145,8 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         return panel ? notebookLookup(panel) : null;
       },
       whenDone,
-      trans
+      trans,
+      flood: { limit: () => settings.floodLimit }
     });
 
     addCommands(app, {

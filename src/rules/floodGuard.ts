@@ -16,7 +16,8 @@ export type HeldCounts = Partial<Record<LmkEventKind, number>>;
  */
 export class FloodGuard {
   constructor(options: FloodGuard.IOptions = {}) {
-    this._limit = Math.max(1, options.limit ?? 3);
+    const limit = options.limit ?? 3;
+    this._limit = typeof limit === 'function' ? limit : () => limit;
     this._windowMs = options.windowMs ?? 60_000;
   }
 
@@ -27,8 +28,11 @@ export class FloodGuard {
    *   (to mention in it), or `send: false` with the time a slot frees up.
    */
   offer(key: string, kind: LmkEventKind, now: number): FloodGuard.IVerdict {
+    if (this._currentLimit() === Infinity && !this._entries.has(key)) {
+      return { send: true, held: null }; // No limit: nothing to remember.
+    }
     const entry = this._entry(key, now);
-    if (entry.sent.length < this._limit) {
+    if (entry.sent.length < this._currentLimit()) {
       entry.sent.push(now);
       const held = entry.held;
       entry.held = null;
@@ -49,7 +53,7 @@ export class FloodGuard {
       return { held: null, retryAt: null };
     }
     this._prune(entry, now);
-    if (entry.sent.length >= this._limit) {
+    if (entry.sent.length >= this._currentLimit()) {
       return { held: null, retryAt: entry.sent[0] + this._windowMs };
     }
     entry.sent.push(now);
@@ -85,7 +89,13 @@ export class FloodGuard {
     }
   }
 
-  private _limit: number;
+  /** The limit now; 0 (or less) means no limit. */
+  private _currentLimit(): number {
+    const limit = this._limit();
+    return limit > 0 ? limit : Infinity;
+  }
+
+  private _limit: () => number;
   private _windowMs: number;
   private _entries = new Map<string, Private.IEntry>();
 }
@@ -95,8 +105,11 @@ export class FloodGuard {
  */
 export namespace FloodGuard {
   export interface IOptions {
-    /** Notifications allowed per notebook in one window (default 3). */
-    limit?: number;
+    /**
+     * Notifications allowed per notebook in one window (default 3; 0: no
+     * limit); a function is read at each notification (settings apply live).
+     */
+    limit?: number | (() => number);
     /** The window, in ms (default one minute). */
     windowMs?: number;
   }

@@ -24,6 +24,8 @@ export interface ILmkSettings {
   channels: IChannelConfig[];
   /** How long the outbox keeps retrying a remote delivery, in minutes. */
   retryMinutes: number;
+  /** Notifications per notebook per minute before the rest are summed up (0: no limit). */
+  floodLimit: number;
   /** Logins to services that have accounts (secrets: see README). */
   accounts: ILmkAccounts;
 }
@@ -75,6 +77,7 @@ export const DEFAULT_SETTINGS: ILmkSettings = {
     { id: 'desktop', type: 'desktop', enabled: true }
   ],
   retryMinutes: 60,
+  floodLimit: 3,
   accounts: {}
 };
 
@@ -111,7 +114,8 @@ export function readSettings(
       | 'stillRunningMinutes'
       | 'awaySeconds'
       | 'outputLines'
-      | 'retryMinutes',
+      | 'retryMinutes'
+      | 'floodLimit',
     valid: (value: number) => boolean,
     problem: string
   ): number => {
@@ -201,6 +205,16 @@ export function readSettings(
       DEFAULT_SETTINGS.retryMinutes
     )
   );
+  const floodLimit = Math.floor(
+    number(
+      'floodLimit',
+      value => value >= 0,
+      trans.__(
+        '"floodLimit" must be a whole number, 0 (no limit) or more; using %1.',
+        DEFAULT_SETTINGS.floodLimit
+      )
+    )
+  );
   const accounts = Private.readAccounts(raw.accounts, problems, trans);
 
   let channels = DEFAULT_SETTINGS.channels.map(c => ({ ...c }));
@@ -257,6 +271,7 @@ export function readSettings(
       outputLines,
       channels,
       retryMinutes,
+      floodLimit,
       accounts
     },
     problems

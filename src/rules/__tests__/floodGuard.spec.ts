@@ -112,4 +112,27 @@ describe('FloodGuard', () => {
     guard.offer('late.ipynb', 'run.finished', 200_000);
     expect(guard.size).toBe(1);
   });
+
+  it('with limit 0 lets everything through and remembers nothing', () => {
+    const guard = new FloodGuard({ limit: 0 });
+    for (let i = 0; i < 50; i++) {
+      expect(guard.offer('a.ipynb', 'run.failed', i)).toEqual({
+        send: true,
+        held: null
+      });
+    }
+    expect(guard.size).toBe(0);
+  });
+
+  it('reads a limit given as a function at each offer (settings apply live)', () => {
+    let limit = 1;
+    const guard = new FloodGuard({ limit: () => limit, windowMs: 60_000 });
+    expect(guard.offer('a.ipynb', 'run.failed', 0).send).toBe(true);
+    expect(guard.offer('a.ipynb', 'run.failed', 1).send).toBe(false);
+    limit = 3;
+    expect(guard.offer('a.ipynb', 'run.failed', 2)).toEqual({
+      send: true,
+      held: { 'run.failed': 1 }
+    });
+  });
 });

@@ -168,4 +168,11 @@ describe('readSettings', () => {
     expect(settings.retryMinutes).toBe(60);
     expect(problems[0]).toContain('retryMinutes');
   });
+
+  it('reads the flood limit, 0 meaning no limit', () => {
+    expect(readSettings({ floodLimit: 0 }, trans).settings.floodLimit).toBe(0);
+    const { settings, problems } = readSettings({ floodLimit: -1 }, trans);
+    expect(settings.floodLimit).toBe(3);
+    expect(problems[0]).toContain('floodLimit');
+  });
 });
