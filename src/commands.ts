@@ -121,14 +121,11 @@ export function addCommands(
     },
     execute: async args => {
       const channel = typeof args.channel === 'string' ? args.channel : null;
-      const { buildManualEvent } = await import('./messages/runEvent');
+      const { buildTestEvent } = await import('./messages/runEvent');
       const results = await notifier.notify(
         {
           id: `test:${UUID.uuid4()}`,
-          event: buildManualEvent(
-            trans.__('If you can read this, notifications reach you here.'),
-            trans.__('Test notification')
-          ),
+          event: buildTestEvent(trans),
           target: null
         },
         channel

@@ -65,6 +65,7 @@ export async function fetchService(
     clearTimeout(timer);
   }
   if (response.type === 'opaque' || response.ok) {
+    Private.answered(host);
     return response;
   }
   throw await httpFailure(request, response);
@@ -124,6 +125,13 @@ export function checkHttpUrl(
 }
 
 /**
+ * Forget which hosts answered this page (for tests that start over).
+ */
+export function forgetAnsweredHosts(): void {
+  Private.forget();
+}
+
+/**
  * Check, before a channel is saved, that its service's host answers at all
  * (a `no-cors` HEAD, which sends nothing to the hook itself). Returns a
  * message for the user, or null if it answers (or cannot be checked here).
@@ -173,6 +181,17 @@ async function networkFailure(
   host: string
 ): Promise<DeliveryError> {
   const { trans, service } = request;
+  if (Private.hasAnswered(host)) {
+    // It let this page read its answers before: not CORS, a dropped connection.
+    return new DeliveryError(
+      'unreachable',
+      trans.__(
+        '%1 at %2 dropped the connection (it accepted requests from this page before, so this is not CORS).',
+        service,
+        host
+      )
+    );
+  }
   if (await answersWithoutCors(request.url)) {
     return new DeliveryError(
       'cors',
@@ -297,4 +316,30 @@ async function httpFailure(
     trans.__('%1 rejected the message (%2).', service, status) + because,
     { status }
   );
+}
+
+namespace Private {
+  /** Hosts kept (a handful of services in practice). */
+  const MAX_HOSTS = 100;
+
+  /** Hosts that accepted a request from this page, oldest first. */
+  const hosts = new Set<string>();
+
+  /** Remember that a host accepted a request from this page. */
+  export function answered(host: string): void {
+    hosts.delete(host);
+    hosts.add(host);
+    if (hosts.size > MAX_HOSTS) {
+      hosts.delete(hosts.values().next().value as string);
+    }
+  }
+
+  export function forget(): void {
+    hosts.clear();
+  }
+
+  /** Whether a host accepted a request from this page before. */
+  export function hasAnswered(host: string): boolean {
+    return hosts.has(host);
+  }
 }

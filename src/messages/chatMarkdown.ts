@@ -91,20 +91,12 @@ export function truncateText(
   max: number,
   measure: (text: string) => number = length
 ): string {
-  if (measure(text) <= max) {
-    return text;
-  }
-  let budget = max;
-  let result = '';
-  for (let attempt = 0; attempt < 8 && budget > 0; attempt++) {
-    result = sliceSafe(text, 0, budget - 1).trimEnd() + '…';
-    const size = measure(result);
-    if (size <= max) {
-      return result;
-    }
-    budget -= size - max;
-  }
-  return '';
+  return fitWithin(
+    text,
+    max,
+    measure,
+    budget => sliceSafe(text, 0, budget - 1).trimEnd() + '…'
+  );
 }
 
 /**
@@ -115,19 +107,12 @@ export function truncateStart(
   max: number,
   measure: (text: string) => number = length
 ): string {
-  if (measure(text) <= max) {
-    return text;
-  }
-  let budget = max;
-  for (let attempt = 0; attempt < 8 && budget > 0; attempt++) {
-    const result = '…' + sliceSafe(text, text.length - budget + 1);
-    const size = measure(result);
-    if (size <= max) {
-      return result;
-    }
-    budget -= size - max;
-  }
-  return '';
+  return fitWithin(
+    text,
+    max,
+    measure,
+    budget => '…' + sliceSafe(text, text.length - budget + 1)
+  );
 }
 
 /**
@@ -140,19 +125,9 @@ export function boundMarkdown(
   max: number,
   measure: (text: string) => number = length
 ): string {
-  if (measure(markdown) <= max) {
-    return markdown;
-  }
-  let budget = max;
-  for (let attempt = 0; attempt < 8 && budget > 0; attempt++) {
-    const result = shrinkMarkdown(markdown, budget);
-    const size = measure(result);
-    if (size <= max) {
-      return result;
-    }
-    budget -= size - max;
-  }
-  return '';
+  return fitWithin(markdown, max, measure, budget =>
+    shrinkMarkdown(markdown, budget)
+  );
 }
 
 /**
@@ -203,6 +178,33 @@ export function neutralizeMentions(markdown: string): string {
           }
     )
   );
+}
+
+/**
+ * `text` if it fits in `max`, else the first cut (built by `cut` for a
+ * budget in characters) that does: a cut that measures too big shrinks the
+ * budget by the excess and tries again (UTF-8 counts bytes, not
+ * characters). Empty if nothing fits after a few tries.
+ */
+function fitWithin(
+  text: string,
+  max: number,
+  measure: (text: string) => number,
+  cut: (budget: number) => string
+): string {
+  if (measure(text) <= max) {
+    return text;
+  }
+  let budget = max;
+  for (let attempt = 0; attempt < 8 && budget > 0; attempt++) {
+    const result = cut(budget);
+    const size = measure(result);
+    if (size <= max) {
+      return result;
+    }
+    budget -= size - max;
+  }
+  return '';
 }
 
 /**

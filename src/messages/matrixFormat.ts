@@ -1,4 +1,5 @@
 import type { ILmkEvent } from '../tokens';
+import { truncateText, utf8Length } from './chatMarkdown';
 
 /**
  * The content of an `m.room.message` event of type `m.notice`, with an HTML
@@ -33,14 +34,15 @@ const MAX_MARKDOWN_CHARS = 20_000;
 export async function matrixNoticeContent(
   event: ILmkEvent
 ): Promise<IMatrixNoticeContent> {
-  const body = truncateBytes(
+  const body = truncateText(
     [event.title, event.text].filter(Boolean).join('\n'),
-    MAX_BODY_BYTES
+    MAX_BODY_BYTES,
+    utf8Length
   );
   const html =
     `<p><strong>${escapeHtml(event.title)}</strong></p>\n` +
     (await markdownToMatrixHtml(event.message));
-  if (byteLength(html) > MAX_FORMATTED_BODY_BYTES) {
+  if (utf8Length(html) > MAX_FORMATTED_BODY_BYTES) {
     return { msgtype: 'm.notice', body };
   }
   return {
@@ -184,34 +186,6 @@ export function escapeHtml(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
-}
-
-/**
- * The UTF-8 size of a string.
- */
-export function byteLength(text: string): number {
-  return new TextEncoder().encode(text).length;
-}
-
-/**
- * Cut a string to at most `maxBytes` UTF-8 bytes, marking the cut with `…`.
- */
-export function truncateBytes(text: string, maxBytes: number): string {
-  if (byteLength(text) <= maxBytes) {
-    return text;
-  }
-  // `…` takes 3 bytes; cut on a code point boundary.
-  let bytes = 0;
-  let end = 0;
-  for (const char of text) {
-    const size = byteLength(char);
-    if (bytes + size > maxBytes - 3) {
-      break;
-    }
-    bytes += size;
-    end += char.length;
-  }
-  return text.slice(0, end) + '…';
 }
 
 /**

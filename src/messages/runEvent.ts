@@ -142,3 +142,14 @@ export function buildManualEvent(message: string, title: string): ILmkEvent {
     report: null
   };
 }
+
+/**
+ * The event of a test notification ("Send a Test Notification", a
+ * channel's Test button).
+ */
+export function buildTestEvent(trans: TranslationBundle): ILmkEvent {
+  return buildManualEvent(
+    trans.__('If you can read this, notifications reach you here.'),
+    trans.__('Test notification')
+  );
+}

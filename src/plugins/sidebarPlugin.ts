@@ -263,14 +263,11 @@ namespace Private {
         trans,
         descriptions: await catalog.loadChannelDescriptions(),
         test: async channelId => {
-          const { buildManualEvent } = await import('../messages/runEvent');
+          const { buildTestEvent } = await import('../messages/runEvent');
           const [result] = await notifier.notify(
             {
               id: `test:${channelId}:${Date.now()}`,
-              event: buildManualEvent(
-                trans.__('If you can read this, notifications reach you here.'),
-                trans.__('Test notification')
-              ),
+              event: buildTestEvent(trans),
               target: null
             },
             { channels: [channelId], evenIfPresent: true }

@@ -93,21 +93,8 @@ function MatrixAccount(props: AccountPanel.IOptions): React.ReactElement {
   const [rooms, setRooms] = React.useState<
     { roomId: string; name: string }[] | null
   >(null);
-  const [error, setError] = React.useState<string | null>(null);
-  const [busy, setBusy] = React.useState(false);
+  const { busy, error, run } = Private.useAction();
   const id = React.useId();
-
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (reason) {
-      setError(reason instanceof Error ? reason.message : String(reason));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   if (account) {
     const channels = store.settings.channels;
@@ -220,53 +207,38 @@ function MatrixAccount(props: AccountPanel.IOptions): React.ReactElement {
           });
         }}
       >
-        <div className="jp-lmk-Field">
-          <label htmlFor={`${id}-server`} className="jp-lmk-Field-label">
-            {trans.__('Homeserver')}
-          </label>
-          <input
-            id={`${id}-server`}
-            className="jp-mod-styled"
-            type="text"
-            spellCheck={false}
-            placeholder={trans.__('matrix.org')}
-            value={input}
-            onChange={event => {
-              setInput(event.target.value);
-              setBaseUrl(null);
-              setFlows(null);
-            }}
-          />
-        </div>
+        <Private.Input
+          id={`${id}-server`}
+          label={trans.__('Homeserver')}
+          type="text"
+          spellCheck={false}
+          placeholder={trans.__('matrix.org')}
+          value={input}
+          onChange={event => {
+            setInput(event.target.value);
+            setBaseUrl(null);
+            setFlows(null);
+          }}
+        />
         {flows?.password && (
           <>
-            <div className="jp-lmk-Field">
-              <label htmlFor={`${id}-user`} className="jp-lmk-Field-label">
-                {trans.__('Username')}
-              </label>
-              <input
-                id={`${id}-user`}
-                className="jp-mod-styled"
-                type="text"
-                autoComplete="username"
-                spellCheck={false}
-                value={user}
-                onChange={event => setUser(event.target.value)}
-              />
-            </div>
-            <div className="jp-lmk-Field">
-              <label htmlFor={`${id}-password`} className="jp-lmk-Field-label">
-                {trans.__('Password')}
-              </label>
-              <input
-                id={`${id}-password`}
-                className="jp-mod-styled"
-                type="password"
-                autoComplete="current-password"
-                value={password}
-                onChange={event => setPassword(event.target.value)}
-              />
-            </div>
+            <Private.Input
+              id={`${id}-user`}
+              label={trans.__('Username')}
+              type="text"
+              autoComplete="username"
+              spellCheck={false}
+              value={user}
+              onChange={event => setUser(event.target.value)}
+            />
+            <Private.Input
+              id={`${id}-password`}
+              label={trans.__('Password')}
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={event => setPassword(event.target.value)}
+            />
           </>
         )}
         {flows && !flows.password && flows.sso.length === 0 && (
@@ -324,21 +296,8 @@ function NtfyAccount(props: AccountPanel.IOptions): React.ReactElement {
   const [server, setServer] = React.useState('https://ntfy.sh');
   const [user, setUser] = React.useState('');
   const [password, setPassword] = React.useState('');
-  const [error, setError] = React.useState<string | null>(null);
-  const [busy, setBusy] = React.useState(false);
+  const { busy, error, run } = Private.useAction();
   const id = React.useId();
-
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (reason) {
-      setError(reason instanceof Error ? reason.message : String(reason));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <section className="jp-lmk-AccountCard" aria-labelledby={`${id}-title`}>
@@ -397,45 +356,30 @@ function NtfyAccount(props: AccountPanel.IOptions): React.ReactElement {
               'Only needed for protected topics; public topics need no login.'
             )}
           </p>
-          <div className="jp-lmk-Field">
-            <label htmlFor={`${id}-server`} className="jp-lmk-Field-label">
-              {trans.__('Server')}
-            </label>
-            <input
-              id={`${id}-server`}
-              className="jp-mod-styled"
-              type="url"
-              spellCheck={false}
-              value={server}
-              onChange={event => setServer(event.target.value)}
-            />
-          </div>
-          <div className="jp-lmk-Field">
-            <label htmlFor={`${id}-user`} className="jp-lmk-Field-label">
-              {trans.__('Username')}
-            </label>
-            <input
-              id={`${id}-user`}
-              className="jp-mod-styled"
-              type="text"
-              autoComplete="username"
-              value={user}
-              onChange={event => setUser(event.target.value)}
-            />
-          </div>
-          <div className="jp-lmk-Field">
-            <label htmlFor={`${id}-password`} className="jp-lmk-Field-label">
-              {trans.__('Password')}
-            </label>
-            <input
-              id={`${id}-password`}
-              className="jp-mod-styled"
-              type="password"
-              autoComplete="current-password"
-              value={password}
-              onChange={event => setPassword(event.target.value)}
-            />
-          </div>
+          <Private.Input
+            id={`${id}-server`}
+            label={trans.__('Server')}
+            type="url"
+            spellCheck={false}
+            value={server}
+            onChange={event => setServer(event.target.value)}
+          />
+          <Private.Input
+            id={`${id}-user`}
+            label={trans.__('Username')}
+            type="text"
+            autoComplete="username"
+            value={user}
+            onChange={event => setUser(event.target.value)}
+          />
+          <Private.Input
+            id={`${id}-password`}
+            label={trans.__('Password')}
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={event => setPassword(event.target.value)}
+          />
           <button
             type="submit"
             className="jp-mod-styled jp-mod-accept"
@@ -455,6 +399,51 @@ function NtfyAccount(props: AccountPanel.IOptions): React.ReactElement {
 }
 
 namespace Private {
+  /**
+   * Run one user action at a time: `busy` while it runs, its failure's
+   * message in `error` (shown in the card), nothing typed lost.
+   */
+  export function useAction(): {
+    busy: boolean;
+    error: string | null;
+    run: (action: () => Promise<void>) => Promise<void>;
+  } {
+    const [error, setError] = React.useState<string | null>(null);
+    const [busy, setBusy] = React.useState(false);
+    const run = async (action: () => Promise<void>) => {
+      setBusy(true);
+      setError(null);
+      try {
+        await action();
+      } catch (reason) {
+        setError(reason instanceof Error ? reason.message : String(reason));
+      } finally {
+        setBusy(false);
+      }
+    };
+    return { busy, error, run };
+  }
+
+  /**
+   * A labelled, themed text input.
+   */
+  export function Input(
+    props: {
+      id: string;
+      label: string;
+    } & React.InputHTMLAttributes<HTMLInputElement>
+  ): React.ReactElement {
+    const { label, ...input } = props;
+    return (
+      <div className="jp-lmk-Field">
+        <label htmlFor={props.id} className="jp-lmk-Field-label">
+          {label}
+        </label>
+        <input className="jp-mod-styled" {...input} />
+      </div>
+    );
+  }
+
   /**
    * The logins without one service's.
    */

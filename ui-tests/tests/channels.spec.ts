@@ -1,7 +1,7 @@
 import { expect, galata, test } from '@jupyterlab/galata';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { execute, openNotebook, uploadNotebooks } from './fixtures';
-import { LoopbackReceiver } from './receiver';
+import { LoopbackReceiver } from '../../src/__tests__/loopbackReceiver';
 
 /**
  * The Notifications panel's Account and Channels sections in a real
@@ -144,15 +144,16 @@ test('bad input is named before saving, and nothing typed is lost: ntfy topic, u
 });
 
 test.describe('a webhook channel (loopback receiver standing in for a webhook endpoint)', () => {
-  const receiver = new LoopbackReceiver();
+  let receiver: LoopbackReceiver;
   let base = '';
 
   test.beforeAll(async () => {
-    base = await receiver.start();
+    receiver = await LoopbackReceiver.start({ cors: {} });
+    base = receiver.origin;
   });
 
   test.afterAll(async () => {
-    await receiver.stop();
+    await receiver.close();
   });
 
   test('is checked before saving, keeps its secrets masked, tests and delivers a notebook’s runs when the notebook chooses it', async ({
@@ -185,10 +186,10 @@ test.describe('a webhook channel (loopback receiver standing in for a webhook en
     await expect(row.locator('.jp-lmk-Channel-status')).toHaveText(
       'Last: delivered.'
     );
-    expect(receiver.received).toHaveLength(1);
-    const [test] = receiver.received;
+    expect(receiver.received()).toHaveLength(1);
+    const [test] = receiver.received();
     expect(test.path).toBe('/hooks/s3cr3t-path');
-    expect(JSON.parse(test.body)).toMatchObject({
+    expect(JSON.parse(test.text)).toMatchObject({
       version: 1,
       event: 'manual',
       title: 'Test notification'
@@ -214,11 +215,11 @@ test.describe('a webhook channel (loopback receiver standing in for a webhook en
       channels: ['webhook']
     });
     await page.menu.clickMenuItem('Run>Run All Cells');
-    await expect.poll(() => receiver.received.length).toBe(2);
-    const run = JSON.parse(receiver.received[1].body);
+    await expect.poll(() => receiver.received().length).toBe(2);
+    const run = JSON.parse(receiver.received()[1].text);
     expect(run.event).toBe('run.finished');
     expect(run.notebook.name).toBe('quick.ipynb');
-    expect(receiver.received[1].headers['x-lmk-event-id']).toMatch(/^run:/);
+    expect(receiver.received()[1].headers['x-lmk-event-id']).toMatch(/^run:/);
     await expect(
       page.locator('.jp-toast-message', { hasText: 'quick.ipynb' })
     ).toHaveCount(0);

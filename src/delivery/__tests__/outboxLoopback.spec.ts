@@ -12,7 +12,7 @@ import type {
 } from '../../tokens';
 import type { IBackoffPolicy } from '../backoff';
 import { type ISharedStorage, LocalLocks } from '../crossTab';
-import { fetchService } from '../http';
+import { fetchService, forgetAnsweredHosts } from '../http';
 import { Notifier } from '../notifier';
 
 const trans = nullTranslator.load('jupyterlab_lmk');
@@ -135,6 +135,7 @@ describe('outbox against a loopback generic webhook receiver (POST of the event 
   });
 
   beforeEach(() => {
+    forgetAnsweredHosts();
     receiver.clear();
     receiver.defaultAnswer = { status: 200, body: 'ok' };
     storage = new MemoryStorage();
@@ -214,6 +215,23 @@ describe('outbox against a loopback generic webhook receiver (POST of the event 
         .filter(request => request.status === 200)
         .map(eventIdOf)
     ).toEqual(['run:i']);
+  });
+
+  it('a host that answered this page before and then drops a POST: read as a dropped connection (not CORS), retried until it arrives', async () => {
+    const notifier = tab();
+    expect((await notifier.notify(note('run:k1')))[0].status).toBe('sent');
+    receiver.answer({ fault: 'reset' }, { fault: 'reset' }, { fault: 'reset' });
+    const results = await notifier.notify(note('run:k2'));
+    expect(results[0].status).toBe('pending');
+    expect(results[0].detail).toContain('dropped the connection');
+    expect(results[0].detail).not.toContain('did not let the lab read');
+    const accepted = () =>
+      receiver
+        .received()
+        .filter(request => request.status === 200)
+        .map(eventIdOf);
+    await until(() => accepted().length === 2);
+    expect(accepted()).toEqual(['run:k1', 'run:k2']);
   });
 
   it('404: failed at once, never retried', async () => {

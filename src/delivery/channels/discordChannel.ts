@@ -13,7 +13,6 @@ import {
   checkWebhookUrl,
   type IRemoteChannelOptions,
   PRIVATE_REQUEST,
-  ReachableHosts,
   requireUrl,
   urlSecrets,
   webhookSummary,
@@ -45,28 +44,25 @@ export class DiscordChannel implements IChannelType {
     const url = new URL(requireUrl(config, 'url', 'Discord', trans));
     url.searchParams.set('wait', 'true');
     const body = JSON.stringify(discordPayload(notification.event, trans));
-    await this._reachable.request(url.toString(), 'Discord', trans, () =>
-      fetchService({
-        url: url.toString(),
-        init: {
-          ...PRIVATE_REQUEST,
-          method: 'POST',
-          mode: 'cors',
-          headers: { 'Content-Type': 'application/json' },
-          body
-        },
-        service: 'Discord',
-        trans,
-        timeoutMs: this._timeoutMs,
-        secrets: urlSecrets(url.toString())
-      })
-    );
+    await fetchService({
+      url: url.toString(),
+      init: {
+        ...PRIVATE_REQUEST,
+        method: 'POST',
+        mode: 'cors',
+        headers: { 'Content-Type': 'application/json' },
+        body
+      },
+      service: 'Discord',
+      trans,
+      timeoutMs: this._timeoutMs,
+      secrets: urlSecrets(url.toString())
+    });
     return { channelId: config.id, status: 'sent', confirmed: true };
   }
 
   private _trans: TranslationBundle;
   private _timeoutMs: number | undefined;
-  private _reachable = new ReachableHosts();
 }
 
 /**

@@ -15,7 +15,6 @@ import {
   type IRemoteChannelOptions,
   PRIVATE_REQUEST,
   postWithoutCors,
-  ReachableHosts,
   requireUrl,
   urlSecrets,
   webhookSummary,
@@ -57,22 +56,20 @@ export class MattermostChannel implements IChannelType {
     );
     if (!this._withoutCors.has(host)) {
       try {
-        await this._reachable.request(url, 'Mattermost', trans, () =>
-          fetchService({
-            url,
-            init: {
-              ...PRIVATE_REQUEST,
-              method: 'POST',
-              mode: 'cors',
-              headers: { 'Content-Type': 'application/json' },
-              body
-            },
-            service: 'Mattermost',
-            trans,
-            timeoutMs: this._timeoutMs,
-            secrets: urlSecrets(url)
-          })
-        );
+        await fetchService({
+          url,
+          init: {
+            ...PRIVATE_REQUEST,
+            method: 'POST',
+            mode: 'cors',
+            headers: { 'Content-Type': 'application/json' },
+            body
+          },
+          service: 'Mattermost',
+          trans,
+          timeoutMs: this._timeoutMs,
+          secrets: urlSecrets(url)
+        });
         return { channelId: config.id, status: 'sent', confirmed: true };
       } catch (reason) {
         if (!(reason instanceof DeliveryError) || reason.kind !== 'cors') {
@@ -97,7 +94,6 @@ export class MattermostChannel implements IChannelType {
   private _timeoutMs: number | undefined;
   /** Hosts that refused a JSON post for CORS (this session). */
   private _withoutCors = new Set<string>();
-  private _reachable = new ReachableHosts();
 }
 
 /**

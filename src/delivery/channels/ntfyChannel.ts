@@ -18,8 +18,7 @@ import type { IChannelDescription } from './channelDescription';
 import {
   configString,
   type IRemoteChannelOptions,
-  PRIVATE_REQUEST,
-  ReachableHosts
+  PRIVATE_REQUEST
 } from './webhookCommon';
 
 /** What ntfy accepts as a topic name. */
@@ -70,27 +69,24 @@ export class NtfyChannel implements IChannelType {
       tags: readTags(config.tags),
       email: configString(config, 'email') || undefined
     });
-    await this._reachable.request(url.toString(), 'ntfy', trans, () =>
-      fetchService({
-        url: url.toString(),
-        init: {
-          ...PRIVATE_REQUEST,
-          method: 'POST',
-          mode: 'cors',
-          body: JSON.stringify(payload)
-        },
-        service: 'ntfy',
-        trans,
-        timeoutMs: this._timeoutMs,
-        secrets: [token, auth, topic].filter(Boolean)
-      })
-    );
+    await fetchService({
+      url: url.toString(),
+      init: {
+        ...PRIVATE_REQUEST,
+        method: 'POST',
+        mode: 'cors',
+        body: JSON.stringify(payload)
+      },
+      service: 'ntfy',
+      trans,
+      timeoutMs: this._timeoutMs,
+      secrets: [token, auth, topic].filter(Boolean)
+    });
     return { channelId: config.id, status: 'sent', confirmed: true };
   }
 
   private _trans: TranslationBundle;
   private _timeoutMs: number | undefined;
-  private _reachable = new ReachableHosts();
 }
 
 /**

@@ -14,7 +14,6 @@ import {
   checkWebhookUrl,
   type IRemoteChannelOptions,
   PRIVATE_REQUEST,
-  ReachableHosts,
   requireUrl,
   urlSecrets,
   webhookSummary,
@@ -52,22 +51,20 @@ export class TeamsChannel implements IChannelType {
     const url = requireUrl(config, 'url', service, trans);
     const body = JSON.stringify(teamsPayload(notification.event, trans));
     try {
-      await this._reachable.request(url, service, trans, () =>
-        fetchService({
-          url,
-          init: {
-            ...PRIVATE_REQUEST,
-            method: 'POST',
-            mode: 'cors',
-            headers: { 'Content-Type': 'application/json' },
-            body
-          },
-          service,
-          trans,
-          timeoutMs: this._timeoutMs,
-          secrets: urlSecrets(url)
-        })
-      );
+      await fetchService({
+        url,
+        init: {
+          ...PRIVATE_REQUEST,
+          method: 'POST',
+          mode: 'cors',
+          headers: { 'Content-Type': 'application/json' },
+          body
+        },
+        service,
+        trans,
+        timeoutMs: this._timeoutMs,
+        secrets: urlSecrets(url)
+      });
     } catch (reason) {
       if (reason instanceof DeliveryError && reason.kind === 'cors') {
         throw new DeliveryError(
@@ -85,7 +82,6 @@ export class TeamsChannel implements IChannelType {
 
   private _trans: TranslationBundle;
   private _timeoutMs: number | undefined;
-  private _reachable = new ReachableHosts();
 }
 
 /**

@@ -20,7 +20,6 @@ import {
   configString,
   type IRemoteChannelOptions,
   PRIVATE_REQUEST,
-  ReachableHosts,
   requireUrl,
   urlSecrets,
   webhookSummary
@@ -76,22 +75,20 @@ export class WebhookChannel implements IChannelType {
         'sha256=' + (await hmacSha256Hex(secret, body, trans));
     }
     try {
-      await this._reachable.request(url, service, trans, () =>
-        fetchService({
-          url,
-          init: {
-            ...PRIVATE_REQUEST,
-            method: 'POST',
-            mode: 'cors',
-            headers,
-            body
-          },
-          service,
-          trans,
-          timeoutMs: this._timeoutMs,
-          secrets: [...(secret ? [secret] : []), ...urlSecrets(url)]
-        })
-      );
+      await fetchService({
+        url,
+        init: {
+          ...PRIVATE_REQUEST,
+          method: 'POST',
+          mode: 'cors',
+          headers,
+          body
+        },
+        service,
+        trans,
+        timeoutMs: this._timeoutMs,
+        secrets: [...(secret ? [secret] : []), ...urlSecrets(url)]
+      });
     } catch (reason) {
       if (reason instanceof DeliveryError && reason.kind === 'cors') {
         throw new DeliveryError(
@@ -115,7 +112,6 @@ export class WebhookChannel implements IChannelType {
 
   private _trans: TranslationBundle;
   private _timeoutMs: number | undefined;
-  private _reachable = new ReachableHosts();
 }
 
 /**

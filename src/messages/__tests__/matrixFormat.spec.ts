@@ -2,12 +2,11 @@ import { buildManualEvent } from '../runEvent';
 import {
   MAX_BODY_BYTES,
   MAX_FORMATTED_BODY_BYTES,
-  byteLength,
   markdownToMatrixHtml,
   matrixNoticeContent,
-  sanitizeMatrixHtml,
-  truncateBytes
+  sanitizeMatrixHtml
 } from '../matrixFormat';
+import { truncateText, utf8Length } from '../chatMarkdown';
 
 describe('markdownToMatrixHtml', () => {
   it('renders the markdown of a notification to Matrix HTML', async () => {
@@ -111,16 +110,16 @@ describe('matrixNoticeContent', () => {
   it('keeps the event within the size Matrix allows', async () => {
     const huge = 'é'.repeat(60_000);
     const content = await matrixNoticeContent(buildManualEvent(huge, 'Big'));
-    expect(byteLength(content.body)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    expect(utf8Length(content.body)).toBeLessThanOrEqual(MAX_BODY_BYTES);
     expect(content.body.endsWith('…')).toBe(true);
-    expect(byteLength(content.formatted_body ?? '')).toBeLessThanOrEqual(
+    expect(utf8Length(content.formatted_body ?? '')).toBeLessThanOrEqual(
       MAX_FORMATTED_BODY_BYTES
     );
-    expect(byteLength(JSON.stringify(content))).toBeLessThan(65_536 - 4_000);
+    expect(utf8Length(JSON.stringify(content))).toBeLessThan(65_536 - 4_000);
   });
 
   it('cuts text on a character boundary', () => {
-    expect(truncateBytes('aé€😀', 8)).toBe('aé…');
-    expect(truncateBytes('short', 100)).toBe('short');
+    expect(truncateText('aé€😀', 8, utf8Length)).toBe('aé…');
+    expect(truncateText('short', 100, utf8Length)).toBe('short');
   });
 });

@@ -10,6 +10,7 @@ import {
   LoopbackReceiver
 } from '../../../__tests__/loopbackReceiver';
 import { DeliveryError } from '../../deliveryError';
+import { forgetAnsweredHosts } from '../../http';
 import { DiscordChannel } from '../discordChannel';
 import { MattermostChannel } from '../mattermostChannel';
 import { NtfyChannel } from '../ntfyChannel';
@@ -41,6 +42,7 @@ describe('channels as a browser page sees them (CORS rules applied to loopback r
     await Promise.all([noCors.close(), withCors.close()]);
   });
   beforeEach(() => {
+    forgetAnsweredHosts();
     noCors.clear();
     withCors.clear();
   });
