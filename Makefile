@@ -8,6 +8,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 VENV := .venv
 SYNAPSE_VENV := .venv-synapse
+HUB_VENV := .venv-hub
 STAMPS := .make
 CHROMIUM ?= /usr/bin/chromium
 
@@ -58,6 +59,14 @@ $(STAMPS)/synapse: testing/synapse/requirements.txt | $(STAMPS)
 	$(SYNAPSE_VENV)/bin/python -m pip install --quiet -r testing/synapse/requirements.txt
 	touch $@
 
+# JupyterHub for the remote-sessions tests, in its own venv as well
+# (configurable-http-proxy comes from node_modules).
+$(STAMPS)/jupyterhub: testing/jupyterhub/requirements.txt | $(STAMPS)
+	test -x $(HUB_VENV)/bin/python || python3 -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(HUB_VENV)/bin/python -m pip install --quiet -r testing/jupyterhub/requirements.txt
+	touch $@
+
 $(STAMPS)/ui-node: ui-tests/package.json ui-tests/yarn.lock $(STAMPS)/venv
 	cd ui-tests && jlpm install --immutable
 	touch $@
@@ -76,11 +85,11 @@ chromium: ## Debian's Chromium for the UI tests (never a downloaded browser)
 lint: $(STAMPS)/node
 	jlpm lint:check
 
-unit: $(STAMPS)/develop $(STAMPS)/synapse
+unit: $(STAMPS)/develop $(STAMPS)/synapse $(STAMPS)/jupyterhub
 	jlpm test
 	$(VENV)/bin/python -m pytest -q jupyterlab_lmk/tests
 
-ui: $(STAMPS)/develop $(STAMPS)/ui-node $(STAMPS)/synapse chromium
+ui: $(STAMPS)/develop $(STAMPS)/ui-node $(STAMPS)/synapse $(STAMPS)/jupyterhub chromium
 	cd ui-tests && jlpm playwright test
 
 bench: setup $(STAMPS)/ui-node chromium ## Benchmarks (not part of make test): writes bench/results.*

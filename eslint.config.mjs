@@ -18,6 +18,7 @@ export default defineConfig([
       '**/*.d.ts',
       '.venv',
       '.venv-synapse',
+      '.venv-hub',
       'bench/.work',
       'ui-tests/node_modules',
       'ui-tests/test-results',

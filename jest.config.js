@@ -28,6 +28,7 @@ module.exports = {
   modulePathIgnorePatterns: [
     '<rootDir>/.venv/',
     '<rootDir>/.venv-synapse/',
+    '<rootDir>/.venv-hub/',
     '<rootDir>/bench/.work/',
     '<rootDir>/testing/',
     '<rootDir>/jupyterlab_lmk/',

@@ -291,6 +291,105 @@ try {
       hook?.close();
       break;
     }
+    case 'remote-list': {
+      // A platform with 1,000 sessions (a loopback Skaha API, see run.py):
+      // from the end of the session list's response to its rows in the
+      // DOM, and the longest main-thread task in between. Fresh page per
+      // sample, so every sample is a first render.
+      const samples = [];
+      const longest = [];
+      for (let i = 0; i < options.samples; i++) {
+        const { context, page } = await openLab();
+        await page.evaluate(() => {
+          window.__benchLong = [];
+          new PerformanceObserver(list => {
+            for (const entry of list.getEntries()) {
+              window.__benchLong.push({ start: entry.startTime, duration: entry.duration });
+            }
+          }).observe({ type: 'longtask', buffered: true });
+          window.__benchRowsAt = new Promise(resolve => {
+            const observer = new MutationObserver(() => {
+              const count = document.querySelector('.jp-lmk-Skaha-count');
+              if (count && count.textContent.includes('1000')) {
+                observer.disconnect();
+                resolve(performance.now());
+              }
+            });
+            observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+          });
+        });
+        await page.evaluate(() => window.jupyterapp.commands.execute('lmk:open-remote-sessions'));
+        const measured = await page.evaluate(async () => {
+          const rowsAt = await window.__benchRowsAt;
+          // Let the frame with the rows finish.
+          await new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)));
+          const list = performance.getEntriesByType('resource').filter(
+            e => /\/session(\?|$)/.test(e.name) && !e.name.includes('view=')
+          );
+          const responseEnd = list[list.length - 1].responseEnd;
+          const rows = document.querySelectorAll('.jp-lmk-Skaha [role=listitem]').length;
+          const during = window.__benchLong
+            .filter(t => t.start + t.duration >= responseEnd && t.start <= rowsAt)
+            .map(t => t.duration);
+          return { ms: rowsAt - responseEnd, rows, longest: during.length ? Math.max(...during) : 0 };
+        });
+        samples.push(measured.ms);
+        longest.push(measured.longest);
+        result.rowsInDom = measured.rows;
+        await context.close();
+      }
+      result.samples = samples;
+      result.longest = longest;
+      break;
+    }
+    case 'run-code-stream': {
+      // Run code collecting 20 MB of stdout in a kernel of this server:
+      // the longest main-thread task while it arrives (long tasks are
+      // those over 50 ms; none means the longest was under 50 ms).
+      const samples = [];
+      const totals = [];
+      for (let i = 0; i < options.samples; i++) {
+        const { context, page } = await openLab();
+        await page.evaluate(async () => {
+          await window.jupyterapp.serviceManager.sessions.startNew({
+            path: 'stream-bench.ipynb', name: 'stream-bench.ipynb', type: 'notebook',
+            kernel: { name: 'python3' }
+          });
+          await window.jupyterapp.commands.execute('lmk:open-remote-sessions');
+        });
+        await page.getByRole('button', { name: 'Run code in the kernel of stream-bench.ipynb' }).click();
+        const panel = page.locator('.jp-lmk-RunCode').last();
+        await panel.getByLabel('Code', { exact: true }).fill(
+          "import sys\nfor i in range(20):\n    sys.stdout.write(('x' * 1023 + '\\n') * 1024)\n    sys.stdout.flush()"
+        );
+        await page.evaluate(() => {
+          window.__benchLong = [];
+          new PerformanceObserver(list => {
+            for (const entry of list.getEntries()) {
+              window.__benchLong.push(entry.duration);
+            }
+          }).observe({ type: 'longtask' });
+        });
+        const started = Date.now();
+        await panel.getByRole('button', { name: 'Run', exact: true }).click();
+        await panel.locator('[role=status]').filter({ hasText: 'Done' }).waitFor({ timeout: 120000 });
+        totals.push(Date.now() - started);
+        const stats = await page.evaluate(() => ({
+          longest: window.__benchLong.length ? Math.max(...window.__benchLong) : 0,
+          // "19.8 MB of earlier output not shown": what was collected.
+          notShown: (document.querySelector('.jp-lmk-RunCode').textContent.match(
+            /([\d.]+) MB of earlier output/
+          ) || [null, null])[1]
+        }));
+        result.notShownMB = stats.notShown;
+        samples.push(stats.longest);
+        await shutdownSessions(page);
+        await context.close();
+      }
+      result.samples = samples;
+      result.totalMs = totals;
+      break;
+    }
     case 'memory': {
       // JS heap after many runs of a 1000-cell notebook.
       const { context, page } = await openLab();

@@ -123,7 +123,8 @@ class Server:
     QUIET = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
                                                              "checkForUpdates": False}}
 
-    def __init__(self, name: str, env: Path, root: Path, settings: dict | None = None):
+    def __init__(self, name: str, env: Path, root: Path, settings: dict | None = None,
+                 extra_args: list[str] | None = None):
         settings = {**self.QUIET, **(settings or {})}
         self.name = name
         self.port = free_port()
@@ -147,6 +148,7 @@ class Server:
         ]
         if os.geteuid() == 0:
             cmd.append("--allow-root")
+        cmd += extra_args or []
         environ = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
                    "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_PLATFORM_DIRS": "1",
                    "IPYTHONDIR": str(home / "ipython"),
@@ -239,6 +241,108 @@ def measure_tell(server: "Server", hook_port: int, runs: int) -> dict:
     }
 
 
+class SkahaList:
+    """A loopback stand-in for a CANFAR/Skaha session API that only lists:
+    `count` sessions at `<url>/session` (and empty stats and context), with
+    CORS for the lab's origin. Enough to measure rendering a long list."""
+
+    def __init__(self, count: int):
+        import http.server
+        import threading
+
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        sessions = json.dumps([{
+            "id": f"s{n:05d}", "userid": "bench", "image": "images.canfar.net/skaha/astroml:latest",
+            "type": ["notebook", "headless", "desktop"][n % 3],
+            "status": ["Running", "Pending", "Succeeded"][n % 3], "name": f"bench-{n}",
+            "startTime": now, "expiryTime": now, "connectURL": "",
+            "requestedRAM": "8G", "requestedCPUCores": "2", "requestedGPUCores": "0",
+            "ramInUse": "1G", "cpuCoresInUse": "0.5", "gpuRAMInUse": "", "gpuUtilization": "",
+        } for n in range(count)]).encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet
+                pass
+
+            def cors(self):
+                self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
+                self.send_header("Access-Control-Allow-Headers", "authorization, content-type")
+                self.send_header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
+
+            def do_OPTIONS(self):
+                self.send_response(204)
+                self.cors()
+                self.end_headers()
+
+            def do_GET(self):
+                body = b"{}"
+                if self.path.startswith("/skaha/v1/session") and "view=" not in self.path:
+                    body = sessions
+                self.send_response(200)
+                self.cors()
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/skaha/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def measure_remote(env: Path, root: Path, samples: int) -> dict:
+    """Issue 7's figure 5: 1,000 platform sessions rendered, and 20 MB of
+    stream output collected by Run code."""
+    platform = SkahaList(1000)
+    # The server's own IOPub rate limit would drop most of 20 MB (it is not
+    # ours to measure): off for this server.
+    server = Server("lmk-remote", env, root, {"jupyterlab-lmk:plugin": {"remoteServers": [
+        {"id": "skaha", "kind": "skaha", "name": "Platform", "url": platform.url,
+         "token": "bench-token"}]}},
+        extra_args=["--ZMQChannelsWebsocketConnection.limit_rate=False"])
+    try:
+        listed = drive("remote-list", url=server.url, samples=samples)
+        streamed = drive("run-code-stream", url=server.url, samples=samples)
+    finally:
+        server.stop()
+        platform.close()
+    return {
+        "list": {
+            "what": "1,000 platform sessions: end of the list's response to its rows in the DOM "
+                    "(ms), fresh page each sample",
+            "ms": summary(listed["samples"]),
+            "longest_task_ms": summary(listed["longest"]),
+            "rows_in_dom": listed["rowsInDom"],
+            "target": "<= 100 ms",
+        },
+        "stream": {
+            "what": "Run code collecting 20 MB of stdout: longest main-thread task (ms; long "
+                    "tasks are > 50 ms, 0 = none)",
+            "longest_task_ms": summary(streamed["samples"]),
+            "run_ms": summary(streamed["totalMs"]),
+            "not_shown_mb": streamed.get("notShownMB"),
+            "target": "<= 100 ms",
+        },
+    }
+
+
+def remote_lines(rs: dict) -> list[str]:
+    lst, st = rs["list"], rs["stream"]
+    return [
+        f"remote scale list of 1,000 sessions: median {lst['ms']['median']:.1f} ms "
+        f"(min {lst['ms']['min']:.1f}, max {lst['ms']['max']:.1f}, {lst['ms']['n']} pages; "
+        f"longest task {lst['longest_task_ms']['max']:.0f} ms; {lst['rows_in_dom']} rows in the DOM)",
+        f"remote scale 20 MB stream in Run code: longest task median "
+        f"{st['longest_task_ms']['median']:.0f} ms (max {st['longest_task_ms']['max']:.0f} ms, "
+        f"{st['longest_task_ms']['n']} runs; 0 = no task over 50 ms; run "
+        f"{st['run_ms']['median'] / 1000:.1f} s; {st['not_shown_mb']} MB collected "
+        f"beyond the 200 KB shown)",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=7, help="alternating rounds (>= 5)")
@@ -247,12 +351,21 @@ def main() -> None:
     parser.add_argument("--leak-notebooks", type=int, default=50)
     parser.add_argument("--only-tell", action="store_true",
                         help="only the tell latency figures (printed, results.* untouched)")
+    parser.add_argument("--only-remote", action="store_true",
+                        help="only the remote scale figures (printed, results.* untouched)")
+    parser.add_argument("--remote-samples", type=int, default=5)
     args = parser.parse_args()
 
     WORK.mkdir(parents=True, exist_ok=True)
     log("building environments (first run: a few minutes)")
     wheel = build_wheel()
     envs = {"lmk": make_env("lmk", [str(wheel)])}
+    if args.only_remote:
+        root = WORK / "notebooks"
+        write_notebooks(root)
+        for line in remote_lines(measure_remote(envs["lmk"], root, args.remote_samples)):
+            print(line)
+        return
     if args.only_tell:
         root = WORK / "notebooks"
         write_notebooks(root)
@@ -342,7 +455,7 @@ def main() -> None:
             "leaks_after_closing": {"notebooks": args.leak_notebooks, **leaks},
             "target": "difference <= 2 MB; no notebook panel or watcher left",
         }
-        results["remote_scale"] = {"note": "not measured: remote sessions have not landed yet"}
+        results["remote_scale"] = measure_remote(envs["lmk"], root, args.remote_samples)
     finally:
         for server in servers.values():
             server.stop()
@@ -382,7 +495,7 @@ def figures(r: dict) -> list[str]:
     lk = mem["leaks_after_closing"]
     lines.append(f"after closing {lk['notebooks']} notebooks: {lk['livePanels']} live notebook "
                  f"panels, {lk['watchers']} run watchers (settled in {lk['settleMs']} ms)")
-    lines.append(f"remote scale: {r['remote_scale']['note']}")
+    lines += remote_lines(r["remote_scale"])
     return lines
 
 

@@ -2,6 +2,7 @@ import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { kernelNotifyPlugin } from './plugins/kernelNotifyPlugin';
 import { notebookModesPlugin } from './plugins/notebookModesPlugin';
 import { notifierPlugin } from './plugins/notifierPlugin';
+import { remoteSessionsPlugin } from './plugins/remoteSessionsPlugin';
 import { reportPlugin } from './plugins/reportPlugin';
 import { sidebarPlugin } from './plugins/sidebarPlugin';
 import { trackerPlugin } from './plugins/trackerPlugin';
@@ -14,7 +15,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   kernelNotifyPlugin,
   reportPlugin,
   notebookModesPlugin,
-  sidebarPlugin
+  sidebarPlugin,
+  remoteSessionsPlugin
 ];
 
 export default plugins;

@@ -1,5 +1,6 @@
 import type { IDisposable } from '@lumino/disposable';
 import type { ISignal } from '@lumino/signaling';
+import type { Widget } from '@lumino/widgets';
 import { Token } from '@lumino/coreutils';
 
 /**
@@ -266,4 +267,24 @@ export interface IRunTracker {
 export const IRunTracker = new Token<IRunTracker>(
   'jupyterlab-lmk:IRunTracker',
   'Tells when notebook runs end and how.'
+);
+
+/**
+ * The Notifications side panel, for plugins that add a section to it.
+ */
+export interface ILmkSidebar {
+  /** Add a section (a `PanelWithToolbar` reads best) below the others. */
+  addSection(section: Widget): void;
+  /** Whether the panel can be seen now. */
+  isVisible(): boolean;
+  /** Emitted each time the panel is shown; the first time, load lazily. */
+  readonly shown: ISignal<ILmkSidebar, void>;
+}
+
+/**
+ * The sidebar token.
+ */
+export const ILmkSidebar = new Token<ILmkSidebar>(
+  'jupyterlab-lmk:ILmkSidebar',
+  'The Notifications side panel: add a section to it.'
 );

@@ -1,11 +1,31 @@
 /**
  * Playwright configuration: Galata's defaults, Debian's Chromium (never a
- * downloaded browser), one JupyterLab server and one Synapse homeserver
- * for the whole suite.
+ * downloaded browser), and for the whole suite: one JupyterLab server, one
+ * Synapse homeserver, two "remote" Jupyter servers and one JupyterHub.
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const synapsePort = Number(process.env.LMK_SYNAPSE_PORT || 8008);
+
+/**
+ * A second, real Jupyter server on another origin ("remote"): once with
+ * CORS allowed for the lab's origin, once without (tests/remote.ts).
+ */
+function remoteJupyterServer(port, allowOrigin) {
+  return {
+    command:
+      `../.venv/bin/python ../testing/jupyter-remote/run_remote_server.py ` +
+      `--port ${port} --token lmk-remote-token` +
+      (allowOrigin ? ` --allow-origin ${allowOrigin}` : ''),
+    cwd: __dirname,
+    url: `http://127.0.0.1:${port}/api/status?token=lmk-remote-token`,
+    timeout: 60 * 1000,
+    reuseExistingServer: !process.env.CI,
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10 * 1000 },
+    stdout: 'ignore',
+    stderr: 'pipe'
+  };
+}
 
 module.exports = {
   ...baseConfig,
@@ -51,6 +71,23 @@ module.exports = {
       timeout: 60 * 1000,
       reuseExistingServer: !process.env.CI,
       gracefulShutdown: { signal: 'SIGTERM', timeout: 10 * 1000 },
+      stdout: 'ignore',
+      stderr: 'pipe'
+    },
+    remoteJupyterServer(8890, 'http://127.0.0.1:8888'),
+    remoteJupyterServer(8891, ''),
+    {
+      // A real JupyterHub (own venv, Makefile: $(STAMPS)/jupyterhub) with
+      // configurable-http-proxy, DummyAuthenticator and local processes:
+      // user alice, API token lmk-test-hub-token (tests/remote.ts).
+      command:
+        `../.venv-hub/bin/python ../testing/jupyterhub/run_hub.py ` +
+        `--port 8000 --allow-origin http://127.0.0.1:8888`,
+      cwd: __dirname,
+      url: 'http://127.0.0.1:8000/hub/api/',
+      timeout: 60 * 1000,
+      reuseExistingServer: !process.env.CI,
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 15 * 1000 },
       stdout: 'ignore',
       stderr: 'pipe'
     }

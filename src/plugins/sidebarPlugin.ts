@@ -21,6 +21,7 @@ import {
   ToolbarButton
 } from '@jupyterlab/ui-components';
 import { type Message, MessageLoop } from '@lumino/messaging';
+import { type ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 // The command is registered at start; it is a constant.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
@@ -33,7 +34,7 @@ import { goToCell } from '../navigation/goToCell';
 // The status bar item shows the channels from the start.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { SettingsStore } from '../settings/settingsStore';
-import { ILmkNotifier } from '../tokens';
+import { ILmkNotifier, ILmkSidebar } from '../tokens';
 import { finishMatrixSso } from '../matrix/ssoReturn';
 
 /**
@@ -43,11 +44,12 @@ import { finishMatrixSso } from '../matrix/ssoReturn';
  * "Resend", "Clear") and Remote sessions. Its contents are loaded the first
  * time the panel is shown; a status bar item and `lmk:open-panel` open it.
  */
-export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
+export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
   id: 'jupyterlab-lmk:sidebar',
   description:
-    'The Notifications side panel: logins, channels, history and remote sessions.',
+    'The Notifications side panel: logins, channels, history; other plugins add sections (remote sessions).',
   autoStart: true,
+  provides: ILmkSidebar,
   requires: [ILmkNotifier, ISettingRegistry],
   optional: [
     ITranslator,
@@ -65,7 +67,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     notebooks: INotebookTracker | null,
     palette: ICommandPalette | null,
     statusBar: IStatusBar | null
-  ): void => {
+  ): ILmkSidebar => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     const store = new SettingsStore({
       registry,
@@ -131,20 +133,14 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     );
     panel.addWidget(section);
 
-    const remote = new PanelWithToolbar();
-    remote.addClass('jp-lmk-RemoteSection');
-    remote.title.label = trans.__('Remote sessions');
-    remote.addWidget(
-      Private.paragraph(
-        trans.__(
-          'Sessions on other Jupyter servers, JupyterHub and science platforms will be listed here.'
-        )
-      )
-    );
-    panel.addWidget(remote);
+    const sidebar = new Private.Sidebar(panel);
 
     let loaded = false;
     MessageLoop.installMessageHook(panel, (_, msg: Message) => {
+      if (msg.type === 'after-show') {
+        // After the lazily loaded sections below were created.
+        requestAnimationFrame(() => sidebar.emitShown());
+      }
       if (msg.type === 'before-show' && !loaded) {
         loaded = true;
         void Private.loadSettingsSections({
@@ -214,10 +210,36 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       command: CommandIDs.openHistory,
       category: trans.__('Notifications')
     });
+    return sidebar;
   }
 };
 
 namespace Private {
+  /**
+   * What other plugins see of the side panel.
+   */
+  export class Sidebar implements ILmkSidebar {
+    constructor(private _panel: SidePanel) {}
+
+    get shown(): ISignal<this, void> {
+      return this._shown;
+    }
+
+    addSection(section: Widget): void {
+      this._panel.addWidget(section);
+    }
+
+    isVisible(): boolean {
+      return this._panel.isVisible && document.visibilityState === 'visible';
+    }
+
+    emitShown(): void {
+      this._shown.emit();
+    }
+
+    private _shown = new Signal<this, void>(this);
+  }
+
   /**
    * A widget holding one paragraph of text.
    */

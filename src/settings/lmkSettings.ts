@@ -1,5 +1,9 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { isNotifyMode, type NotifyMode } from '../rules/notifyMode';
+import {
+  type IRemoteServerConfig,
+  LOCAL_SERVER_ID
+} from '../remote/remoteServer';
 import type { IChannelConfig } from '../tokens';
 
 /**
@@ -28,6 +32,8 @@ export interface ILmkSettings {
   floodLimit: number;
   /** Logins to services that have accounts (secrets: see README). */
   accounts: ILmkAccounts;
+  /** Servers listed under Remote sessions (tokens are secrets). */
+  remoteServers: IRemoteServerConfig[];
 }
 
 /**
@@ -78,7 +84,8 @@ export const DEFAULT_SETTINGS: ILmkSettings = {
   ],
   retryMinutes: 60,
   floodLimit: 3,
-  accounts: {}
+  accounts: {},
+  remoteServers: []
 };
 
 /**
@@ -216,6 +223,11 @@ export function readSettings(
     )
   );
   const accounts = Private.readAccounts(raw.accounts, problems, trans);
+  const remoteServers = Private.readRemoteServers(
+    raw.remoteServers,
+    problems,
+    trans
+  );
 
   let channels = DEFAULT_SETTINGS.channels.map(c => ({ ...c }));
   if (raw.channels !== undefined) {
@@ -272,13 +284,77 @@ export function readSettings(
       channels,
       retryMinutes,
       floodLimit,
-      accounts
+      accounts,
+      remoteServers
     },
     problems
   };
 }
 
 namespace Private {
+  const REMOTE_KINDS: readonly string[] = ['jupyter', 'hub', 'skaha'];
+
+  /**
+   * Read the remote servers; a malformed or repeated one is dropped and named.
+   */
+  export function readRemoteServers(
+    value: unknown,
+    problems: string[],
+    trans: TranslationBundle
+  ): IRemoteServerConfig[] {
+    if (value === undefined) {
+      return [];
+    }
+    if (!Array.isArray(value)) {
+      problems.push(trans.__('"remoteServers" must be a list; ignoring it.'));
+      return [];
+    }
+    const seen = new Set<string>();
+    const servers: IRemoteServerConfig[] = [];
+    value.forEach((item: unknown, position: number) => {
+      const server = item as Partial<IRemoteServerConfig> | null;
+      if (
+        !server ||
+        typeof server !== 'object' ||
+        typeof server.id !== 'string' ||
+        !server.id ||
+        typeof server.kind !== 'string' ||
+        !REMOTE_KINDS.includes(server.kind) ||
+        typeof server.url !== 'string' ||
+        !server.url
+      ) {
+        problems.push(
+          trans.__(
+            'Remote server %1 needs an "id", a "kind" (jupyter, hub or skaha) and a "url"; it is ignored.',
+            position + 1
+          )
+        );
+        return;
+      }
+      if (seen.has(server.id) || server.id === LOCAL_SERVER_ID) {
+        problems.push(
+          trans.__(
+            'Remote server id "%1" is taken; that entry is ignored.',
+            server.id
+          )
+        );
+        return;
+      }
+      seen.add(server.id);
+      servers.push({
+        id: server.id,
+        kind: server.kind,
+        name:
+          typeof server.name === 'string' && server.name
+            ? server.name
+            : server.url,
+        url: server.url,
+        token: typeof server.token === 'string' ? server.token : ''
+      });
+    });
+    return servers;
+  }
+
   /**
    * Read the logins; a malformed one is dropped (the user logs in again).
    */

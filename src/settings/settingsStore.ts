@@ -2,6 +2,7 @@ import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { PartialJSONValue } from '@lumino/coreutils';
 import { type ISignal, Signal } from '@lumino/signaling';
+import type { IRemoteServerConfig } from '../remote/remoteServer';
 import type { IChannelConfig } from '../tokens';
 import {
   DEFAULT_SETTINGS,
@@ -67,19 +68,46 @@ export class SettingsStore {
     await this._set('accounts', accounts as unknown as PartialJSONValue);
   }
 
+  /** Replace one remote server (by id), or add it at the end. */
+  async saveRemoteServer(server: IRemoteServerConfig): Promise<void> {
+    const servers = [...this._settings.remoteServers];
+    const index = servers.findIndex(s => s.id === server.id);
+    if (index === -1) {
+      servers.push(server);
+    } else {
+      servers[index] = server;
+    }
+    await this._set('remoteServers', servers as unknown as PartialJSONValue);
+  }
+
+  /** Remove a remote server (its token goes with it). */
+  async removeRemoteServer(id: string): Promise<void> {
+    await this._set(
+      'remoteServers',
+      this._settings.remoteServers.filter(
+        s => s.id !== id
+      ) as unknown as PartialJSONValue
+    );
+  }
+
+  /**
+   * A remote server id not used yet, from a kind: `hub`, `hub-2`, ...
+   */
+  newRemoteServerId(kind: string): string {
+    return Private.unusedId(
+      kind,
+      new Set(this._settings.remoteServers.map(s => s.id))
+    );
+  }
+
   /**
    * A channel id not used yet, from a type: `ntfy`, `ntfy-2`, ...
    */
   newChannelId(type: string): string {
-    const taken = new Set(this._settings.channels.map(c => c.id));
-    if (!taken.has(type)) {
-      return type;
-    }
-    let n = 2;
-    while (taken.has(`${type}-${n}`)) {
-      n++;
-    }
-    return `${type}-${n}`;
+    return Private.unusedId(
+      type,
+      new Set(this._settings.channels.map(c => c.id))
+    );
   }
 
   private async _set(key: string, value: PartialJSONValue): Promise<void> {
@@ -117,5 +145,21 @@ export namespace SettingsStore {
     registry: ISettingRegistry;
     pluginId: string;
     trans: TranslationBundle;
+  }
+}
+
+namespace Private {
+  /**
+   * `base` if free, else `base-2`, `base-3`, ...
+   */
+  export function unusedId(base: string, taken: Set<string>): string {
+    if (!taken.has(base)) {
+      return base;
+    }
+    let n = 2;
+    while (taken.has(`${base}-${n}`)) {
+      n++;
+    }
+    return `${base}-${n}`;
   }
 }

@@ -1,5 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
+import { CheckedFormFooter } from './checkedFormFooter';
 import type {
   IChannelDescription,
   IChannelField
@@ -165,34 +166,13 @@ export function ChannelForm(props: ChannelForm.IProps): React.ReactElement {
           {general}
         </p>
       )}
-      {checkProblem && (
-        <div className="jp-lmk-ChannelForm-check" role="alert">
-          <p>{checkProblem}</p>
-          <button
-            type="button"
-            className="jp-mod-styled jp-mod-warn"
-            onClick={() => void save(true)}
-          >
-            {trans.__('Save anyway')}
-          </button>
-        </div>
-      )}
-      <div className="jp-lmk-ChannelForm-buttons">
-        <button
-          type="button"
-          className="jp-mod-styled jp-mod-reject"
-          onClick={props.onCancel}
-        >
-          {trans.__('Cancel')}
-        </button>
-        <button
-          type="submit"
-          className="jp-mod-styled jp-mod-accept"
-          disabled={busy}
-        >
-          {busy ? trans.__('Checking…') : trans.__('Save')}
-        </button>
-      </div>
+      <CheckedFormFooter
+        problem={checkProblem}
+        busy={busy}
+        trans={trans}
+        onSaveAnyway={() => void save(true)}
+        onCancel={props.onCancel}
+      />
     </form>
   );
 }

@@ -20,13 +20,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from supervise import answers, supervise  # noqa: E402  (testing/supervise.py)
 
 #: The shared secret tests use to register users (not a secret: tests only).
 DEFAULT_SHARED_SECRET = "lmk-test-registration-secret"
@@ -140,25 +140,6 @@ def write_files(port: int, data_dir: str, shared_secret: str) -> str:
     return config_path
 
 
-def wait_until_ready(
-    process: subprocess.Popen, base_url: str, timeout_s: float
-) -> bool:
-    """Poll the versions endpoint until it answers or Synapse exits."""
-    deadline = time.monotonic() + timeout_s
-    url = base_url + "_matrix/client/versions"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    return False
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8008)
@@ -177,60 +158,22 @@ def main() -> int:
     base_url = f"http://127.0.0.1:{args.port}/"
     started = time.monotonic()
     config_path = write_files(args.port, data_dir, args.shared_secret)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "synapse.app.homeserver", "-c", config_path],
-        cwd=data_dir,
-        stdin=subprocess.DEVNULL,
-        stdout=sys.stderr,
-        # Its own session, so a signal to our process group reaches Synapse
-        # once (through us), and it dies with us even if we are killed.
-        start_new_session=True,
-        preexec_fn=die_with_parent,
-    )
-    stop_requested: list[float] = []
 
-    def on_signal(_signum: int, _frame: object) -> None:
-        # Only ask: waiting here would deadlock with the wait in progress.
-        if not stop_requested:
-            stop_requested.append(time.monotonic())
-            process.terminate()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    try:
-        if wait_until_ready(process, base_url, args.timeout):
-            print(
-                f"SYNAPSE READY {base_url} in {time.monotonic() - started:.1f} s",
-                flush=True,
-            )
-        elif not stop_requested:
-            print("Synapse did not start; its log is above.", file=sys.stderr)
-            on_signal(signal.SIGTERM, None)
-        while True:
-            try:
-                code = process.wait(timeout=0.5)
-                break
-            except subprocess.TimeoutExpired:
-                if stop_requested and time.monotonic() - stop_requested[0] > 10:
-                    process.kill()
-    finally:
+    def cleanup() -> None:
         if temporary:
             shutil.rmtree(data_dir, ignore_errors=True)
-    return 0 if stop_requested else (code or 1)
 
-
-def die_with_parent() -> None:
-    """In the child: get SIGTERM when this script dies (Linux only)."""
-    try:
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(
-            pr_set_pdeathsig, signal.SIGTERM
-        )
-    except OSError:
-        pass
+    return supervise(
+        [sys.executable, "-m", "synapse.app.homeserver", "-c", config_path],
+        cwd=data_dir,
+        ready=lambda: answers(base_url + "_matrix/client/versions"),
+        timeout=args.timeout,
+        ready_line=lambda: (
+            f"SYNAPSE READY {base_url} in {time.monotonic() - started:.1f} s"
+        ),
+        failed_line="Synapse did not start; its log is above.",
+        cleanup=cleanup,
+    )
 
 
 if __name__ == "__main__":

@@ -157,6 +157,44 @@ describe('readSettings', () => {
     expect(problems.join(' ')).not.toContain('syt_secret');
   });
 
+  it('keeps well-formed remote servers and names the ones it drops, never their tokens', () => {
+    const hub = {
+      id: 'hub',
+      kind: 'hub',
+      name: 'Campus hub',
+      url: 'https://hub.example.org',
+      token: 'hub-secret'
+    };
+    const { settings, problems } = readSettings(
+      {
+        remoteServers: [
+          hub,
+          { id: 'hub', kind: 'hub', url: 'https://other.example.org' },
+          { id: 'x', kind: 'ftp', url: 'ftp://example.org', token: 'x-secret' },
+          { id: 'local', kind: 'jupyter', url: 'http://127.0.0.1:1' },
+          { id: 'bare', kind: 'skaha', url: 'https://ws.example.org/skaha/v0' }
+        ]
+      },
+      trans
+    );
+    expect(settings.remoteServers).toEqual([
+      hub,
+      {
+        id: 'bare',
+        kind: 'skaha',
+        name: 'https://ws.example.org/skaha/v0',
+        url: 'https://ws.example.org/skaha/v0',
+        token: ''
+      }
+    ]);
+    expect(problems).toHaveLength(3);
+    expect(problems[1]).toContain('jupyter, hub or skaha');
+    expect(problems.join(' ')).not.toContain('secret');
+    expect(readSettings({ remoteServers: 'x' }, trans).problems).toEqual([
+      '"remoteServers" must be a list; ignoring it.'
+    ]);
+  });
+
   it('reads how long remote deliveries are retried, within a week', () => {
     expect(readSettings({ retryMinutes: 5 }, trans).settings.retryMinutes).toBe(
       5
