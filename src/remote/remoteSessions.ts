@@ -20,7 +20,8 @@ import {
   normaliseServerUrl,
   settingsForServer
 } from './jupyter/jupyterConnection';
-import { KernelWatcher, KernelWatches } from './jupyter/kernelWatch';
+import { KernelWatcher } from './jupyter/kernelWatcher';
+import { KernelWatches } from './jupyter/kernelWatches';
 import { RemoteRunningGroups } from './jupyter/runningGroups';
 import {
   type IKernelWatchTarget,

@@ -19,7 +19,8 @@ import {
   remoteServerSettings,
   settingsForServer
 } from '../jupyterConnection';
-import { KernelWatcher, KernelWatches } from '../kernelWatch';
+import { KernelWatcher } from '../kernelWatcher';
+import { KernelWatches } from '../kernelWatches';
 import { RemoteRunningGroups } from '../runningGroups';
 import {
   pageFetch,
