@@ -348,6 +348,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=7, help="alternating rounds (>= 5)")
     parser.add_argument("--tell-runs", type=int, default=50)
     parser.add_argument("--memory-runs", type=int, default=20, help="run-alls of 1000 cells")
+    parser.add_argument("--memory-pairs", type=int, default=3,
+                        help="alternating lmk/without pairs for the memory figure")
     parser.add_argument("--leak-notebooks", type=int, default=50)
     parser.add_argument("--only-tell", action="store_true",
                         help="only the tell latency figures (printed, results.* untouched)")
@@ -441,17 +443,21 @@ def main() -> None:
         results["tell_latency"] = measure_tell(servers["lmk-tell"], hook_port, args.tell_runs)
         log(f"tell latency p95 {results['tell_latency']['toast']['p95']:.1f} ms")
 
-        memory = {}
-        for name in ("lmk", "without"):
-            memory[name] = drive("memory", url=servers[name].url, notebook="cells1000.ipynb",
-                                 runs=args.memory_runs)
-            log(f"memory {name}: {memory[name]['heapAfter'] / 1e6:.1f} MB")
+        # The lab's own heap swings by 1.5-3 MB from one page to the next:
+        # alternating pairs, each in a fresh page, and the median difference.
+        heap: dict[str, list[float]] = {"lmk": [], "without": []}
+        for pair in range(args.memory_pairs):
+            for name in (["lmk", "without"] if pair % 2 == 0 else ["without", "lmk"]):
+                heap[name].append(drive("memory", url=servers[name].url,
+                                        notebook="cells1000.ipynb",
+                                        runs=args.memory_runs)["heapAfter"])
+                log(f"memory {name} (pair {pair + 1}): {heap[name][-1] / 1e6:.1f} MB")
         leaks = drive("leaks", url=servers["lmk"].url, notebook="small.ipynb",
                       count=args.leak_notebooks)
         results["memory"] = {
             "what": f"JS heap after {args.memory_runs * 1000} cell executions, after GC (bytes)",
-            "heap_after": {n: m["heapAfter"] for n, m in memory.items()},
-            "difference_bytes": memory["lmk"]["heapAfter"] - memory["without"]["heapAfter"],
+            "heap_after": {n: summary(v) for n, v in heap.items()},
+            "difference_bytes": summary([a - b for a, b in zip(heap["lmk"], heap["without"])]),
             "leaks_after_closing": {"notebooks": args.leak_notebooks, **leaks},
             "target": "difference <= 2 MB; no notebook panel or watcher left",
         }
@@ -491,7 +497,9 @@ def figures(r: dict) -> list[str]:
                      f"{tl['webhook_posts']} POSTs received)")
     else:
         lines.append(f"tell latency webhook: {tl.get('webhook_note', 'no POST arrived')}")
-    lines.append(f"memory lmk - without: {mem['difference_bytes'] / 1e6:.2f} MB")
+    d = mem["difference_bytes"]
+    lines.append(f"memory lmk - without: median {d['median'] / 1e6:.2f} MB "
+                 f"(min {d['min'] / 1e6:.2f}, max {d['max'] / 1e6:.2f}, {d['n']} pairs)")
     lk = mem["leaks_after_closing"]
     lines.append(f"after closing {lk['notebooks']} notebooks: {lk['livePanels']} live notebook "
                  f"panels, {lk['watchers']} run watchers (settled in {lk['settleMs']} ms)")

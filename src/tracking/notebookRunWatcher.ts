@@ -189,21 +189,30 @@ export class NotebookRunWatcher implements IDisposable {
     future.registerMessageHook(hook);
     // The output area answers input requests; look at them after it.
     const answer = future.onStdin;
-    future.onStdin = msg => {
+    const onStdin = (msg: KernelMessage.IStdinMessage): void => {
       answer?.(msg);
       if (msg.header.msg_type === 'input_request') {
         this._askedForInput(run, cellId, msg as KernelMessage.IInputRequestMsg);
       }
     };
+    future.onStdin = onStdin;
+    // The output area keeps each cell's future until the cell runs again:
+    // once this one is done, let go of the run it would otherwise hold.
+    const release = () => {
+      Private.removeHook(future, hook);
+      if (!future.isDisposed && future.onStdin === onStdin && answer) {
+        future.onStdin = answer;
+      }
+    };
     future.done.then(
       reply => {
-        Private.removeHook(future, hook);
+        release();
         if (run.cellReplied(cellId, Private.toCellReply(reply))) {
           this._ended(run);
         }
       },
       () => {
-        Private.removeHook(future, hook);
+        release();
         if (run.cellCancelled(cellId)) {
           this._ended(run);
         }
