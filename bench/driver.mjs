@@ -145,6 +145,79 @@ async function heapUsed(page) {
   return usedSize;
 }
 
+/**
+ * One page load in a fresh context: ms from navigation to app.restored,
+ * and (with `record`) this extension's files fetched on the way.
+ */
+async function timedLoad(url, record) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const loaded = record ? [] : null;
+  if (loaded) {
+    page.on('response', async response => {
+      const file = response.url();
+      if (file.includes(options.prefix)) {
+        try {
+          const body = await response.body();
+          loaded.push({ file: file.split('/').pop(), bytes: body.length, gzip: gzipSync(body).length });
+        } catch {
+          // Not every response has a body (redirects).
+        }
+      }
+    });
+  }
+  await page.goto(url + 'lab?reset');
+  await page.waitForFunction(() => window.jupyterapp !== undefined, null, { timeout: 60000 });
+  const ms = await page.evaluate(async () => {
+    await window.jupyterapp.restored;
+    return performance.now();
+  });
+  await page.waitForTimeout(300);
+  await context.close();
+  return { ms, loaded };
+}
+
+/**
+ * Time (ms) of the profile's samples in scripts whose URL contains
+ * `prefix`: `ours` counts samples in those scripts themselves, `within`
+ * also what they called (the lab's React, Lumino and services code run
+ * for us), and `top` the five functions of ours that took the most.
+ */
+function scriptTime(profile, prefix) {
+  const self = new Map();
+  const deltas = profile.timeDeltas;
+  profile.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) ?? 0) + (deltas[i + 1] ?? 0));
+  });
+  const byId = new Map(profile.nodes.map(node => [node.id, node]));
+  const isOurs = node => node.callFrame.url.includes(prefix);
+  let ours = 0;
+  let within = 0;
+  let total = 0;
+  const byFunction = new Map();
+  // Depth first from the root, knowing whether one of ours is up the stack.
+  const stack = [[profile.nodes[0], false]];
+  while (stack.length) {
+    const [node, below] = stack.pop();
+    const us = self.get(node.id) ?? 0;
+    total += us;
+    const inOurs = below || isOurs(node);
+    if (inOurs) {
+      within += us;
+    }
+    if (isOurs(node)) {
+      ours += us;
+      const key = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber}:${node.callFrame.columnNumber}`;
+      byFunction.set(key, (byFunction.get(key) ?? 0) + us / 1000);
+    }
+    for (const child of node.children ?? []) {
+      stack.push([byId.get(child), inOurs]);
+    }
+  }
+  const top = [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  return { ours: ours / 1000, within: within / 1000, total: total / 1000, top };
+}
+
 const result = {};
 try {
   switch (measurement) {
@@ -168,59 +241,69 @@ try {
       await cdp.send('Profiler.start');
       result.runMs = await runAllTimed(page);
       const { profile } = await cdp.send('Profiler.stop');
-      const self = new Map();
-      const deltas = profile.timeDeltas;
-      profile.samples.forEach((id, i) => {
-        self.set(id, (self.get(id) ?? 0) + (deltas[i + 1] ?? 0));
-      });
-      let ours = 0;
-      let total = 0;
-      for (const node of profile.nodes) {
-        const us = self.get(node.id) ?? 0;
-        total += us;
-        if (node.callFrame.url.includes(options.prefix)) {
-          ours += us;
-        }
-      }
-      const byFunction = new Map();
-      for (const node of profile.nodes) {
-        if (node.callFrame.url.includes(options.prefix)) {
-          const key = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber}:${node.callFrame.columnNumber}`;
-          byFunction.set(key, (byFunction.get(key) ?? 0) + (self.get(node.id) ?? 0) / 1000);
-        }
-      }
-      result.top = [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
-      result.oursMs = ours / 1000;
-      result.sampledMs = total / 1000;
+      const { ours, total, top } = scriptTime(profile, options.prefix);
+      result.top = top;
+      result.oursMs = ours;
+      result.sampledMs = total;
       await shutdownSessions(page);
       await context.close();
       break;
     }
     case 'load': {
-      // Page load to app.restored; our JavaScript fetched on the way.
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      const ours = [];
-      page.on('response', async response => {
-        const url = response.url();
-        if (options.prefix && url.includes(options.prefix)) {
-          try {
-            const body = await response.body();
-            ours.push({ file: url.split('/').pop(), bytes: body.length, gzip: gzipSync(body).length });
-          } catch {
-            // Not every response has a body (redirects).
+      // Page load to app.restored on each server of `options.urls`
+      // ({name: url}) once per round, in one browser, a fresh context per
+      // load; the order turns round by round (and runs backwards every
+      // other round), and round 0 is a warm-up. Our JavaScript fetched on
+      // the way is recorded for the server named `options.ours`.
+      const names = Object.keys(options.urls);
+      result.ms = Object.fromEntries(names.map(name => [name, []]));
+      for (let round = -1; round < options.count; round++) {
+        const shift = (round + 1) % names.length;
+        const turned = [...names.slice(shift), ...names.slice(0, shift)];
+        const order = round % 2 === 0 ? turned : turned.reverse();
+        for (const name of order) {
+          const { ms, loaded } = await timedLoad(options.urls[name], name === options.ours);
+          if (round >= 0) {
+            result.ms[name].push(ms);
+          }
+          if (loaded) {
+            result.loaded = loaded;
           }
         }
-      });
-      await page.goto(base + 'lab?reset');
-      await page.waitForFunction(() => window.jupyterapp !== undefined, null, { timeout: 60000 });
-      result.ms = await page.evaluate(async () => {
-        await window.jupyterapp.restored;
-        return performance.now();
-      });
-      await page.waitForTimeout(300);
-      result.loaded = ours;
-      await context.close();
+      }
+      break;
+    }
+    case 'load-profile': {
+      // CPU time in this extension's scripts from navigation to
+      // app.restored (Chromium's sampling profiler), `options.count` loads.
+      result.oursMs = [];
+      result.withinMs = [];
+      result.restoredMs = [];
+      result.top = [];
+      for (let i = 0; i < options.count; i++) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        // A same-origin page first, so the profiled renderer stays the same.
+        await page.goto(base + 'api');
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+        await cdp.send('Profiler.start');
+        await page.goto(base + 'lab?reset');
+        await page.waitForFunction(() => window.jupyterapp !== undefined, null, { timeout: 60000 });
+        result.restoredMs.push(
+          await page.evaluate(async () => {
+            await window.jupyterapp.restored;
+            return performance.now();
+          })
+        );
+        const { profile } = await cdp.send('Profiler.stop');
+        const { ours, within, top } = scriptTime(profile, options.prefix);
+        result.oursMs.push(ours);
+        result.withinMs.push(within);
+        result.top = top;
+        await context.close();
+      }
       break;
     }
     case 'tell': {
