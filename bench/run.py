@@ -6,9 +6,11 @@ against two published alternatives, in headless Debian Chromium.
 
 Each configuration gets its own virtual environment under bench/.work/envs
 (the pinned JupyterLab and ipykernel, plus the extension under test) and its
-own JupyterLab server on a loopback port. Measurements alternate between
+own JupyterLab servers on loopback ports. Measurements alternate between
 configurations, round after round, so slow phases of a noisy machine hit
-them all alike; ratios are of medians, quoted with min and max.
+them all alike; the execution and load figures start new servers every
+round (a server keeps its own pace for its life). Ratios are medians of
+the pairs, quoted with min and max.
 
 Writes bench/results.json and bench/results.md and prints each figure on its
 own line.
@@ -127,7 +129,7 @@ class Server:
                                                              "checkForUpdates": False}}
 
     def __init__(self, name: str, env: Path, root: Path, settings: dict | None = None,
-                 extra_args: list[str] | None = None):
+                 extra_args: list[str] | None = None, wait: bool = True):
         settings = {**self.QUIET, **(settings or {})}
         self.name = name
         self.port = free_port()
@@ -160,6 +162,11 @@ class Server:
         self.log_file = open(home / "server.log", "w")
         self.process = subprocess.Popen(cmd, env=environ, stdout=self.log_file,
                                         stderr=subprocess.STDOUT, start_new_session=True)
+        if wait:
+            self.wait()
+
+    def wait(self) -> None:
+        """Return once the server answers (at most 90 s)."""
         deadline = time.time() + 90
         while time.time() < deadline:
             try:
@@ -167,7 +174,7 @@ class Server:
                 return
             except OSError:
                 time.sleep(0.5)
-        raise SystemExit(f"server {name} did not start; see {home / 'server.log'}")
+        raise SystemExit(f"server {self.name} did not start; see {self.home / 'server.log'}")
 
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -177,6 +184,29 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.log_file.close()
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+def fresh_servers(envs: dict[str, Path], root: Path) -> dict[str, Server]:
+    """A new server of each environment ({name: env}), started side by side.
+
+    A server keeps its own pace for its whole life: of four identical
+    servers measured over the same 20 rounds of page loads, one was 2.8 %
+    slower than the other three. Pairs measured on long-lived servers would
+    compare the servers as much as the configurations, so the load and
+    execution figures start new servers every round."""
+    servers = {name: Server(name, env, root, wait=False) for name, env in envs.items()}
+    try:
+        for server in servers.values():
+            server.wait()
+    except BaseException:
+        stop_all(servers)
+        raise
+    return servers
+
+
+def stop_all(servers: dict[str, Server]) -> None:
+    for server in servers.values():
+        server.stop()
 
 
 def drive(measurement: str, **options) -> dict:
@@ -349,42 +379,43 @@ def remote_lines(rs: dict) -> list[str]:
     ]
 
 
-def measure_load(lmk_env: Path, without_env: Path, root: Path, rounds: int,
-                 instances: int = 2) -> dict:
+def measure_load(lmk_env: Path, without_env: Path, root: Path, rounds: int) -> dict:
     """Page load to app.restored, with us / without.
 
-    Two servers of the same configuration can differ by a few percent for
-    a whole run, so the pairs are spread over several servers of each
-    (`instances`), and as many more servers without us are measured the
-    same way against the others: the noise floor of the figure (an A/A
-    ratio that should be 1). Also our JavaScript fetched before first use,
-    and our scripts' CPU time during the load (profiled apart: the
-    profiler slows the page)."""
-    servers = {}
+    Every round starts a new server with us, one without and one more
+    without (the control: an A/A ratio that should be 1, the figure's noise
+    floor), then loads each page three times in turn (the first, a warm-up,
+    is not counted). Also our JavaScript fetched before first use, and our
+    scripts' CPU time during the load (profiled apart, on a server of its
+    own: the profiler slows the page)."""
+    ms: dict[str, list[float]] = {"lmk": [], "without": [], "control": []}
+    loaded: list = []
+    for round_ in range(rounds):
+        servers = fresh_servers({"lmk": lmk_env, "without": without_env,
+                                 "control": without_env}, root)
+        try:
+            r = drive("load", urls={n: s.url for n, s in servers.items()}, ours="lmk",
+                      count=2, prefix=PREFIX, timeoutS=240)
+        finally:
+            stop_all(servers)
+        for name in ms:
+            ms[name] += r["ms"][name]
+        loaded = r["loaded"] or loaded
+        log(f"load round {round_ + 1}/{rounds}: "
+            + ", ".join(f"{n} {statistics.median(r['ms'][n]):.0f} ms" for n in ms))
+    server = Server("lmk-load-profile", lmk_env, root)
     try:
-        for i in range(instances):
-            servers[f"lmk{i}"] = Server(f"lmk-load{i}", lmk_env, root)
-            servers[f"without{i}"] = Server(f"without-load{i}", without_env, root)
-            servers[f"control{i}"] = Server(f"control-load{i}", without_env, root)
-        r = drive("load", urls={n: s.url for n, s in servers.items()}, ours="lmk0",
-                  count=rounds, prefix=PREFIX, timeoutS=15 * instances * rounds + 120)
-        prof = drive("load-profile", url=servers["lmk0"].url, count=5, prefix=PREFIX)
+        prof = drive("load-profile", url=server.url, count=5, prefix=PREFIX)
     finally:
-        for server in servers.values():
-            server.stop()
-    ms = r["ms"]
-
-    def pooled(name: str) -> list[float]:
-        return [v for i in range(instances) for v in ms[f"{name}{i}"]]
-
-    loaded = r["loaded"]
+        server.stop()
     return {
         "what": "page load to app.restored (ms)",
-        "servers_per_configuration": instances,
-        "ms": {n: summary(pooled(n)) for n in ("lmk", "without", "control")},
+        "servers": f"a new server of each configuration every round ({rounds} rounds, "
+                   "2 loads each after a warm-up)",
+        "ms": {n: summary(v) for n, v in ms.items()},
         "raw_ms": ms,
-        "ratio_vs_without": ratio(pooled("lmk"), pooled("without")),
-        "control_ratio": ratio(pooled("control"), pooled("without")),
+        "ratio_vs_without": ratio(ms["lmk"], ms["without"]),
+        "control_ratio": ratio(ms["control"], ms["without"]),
         "own_cpu": {
             "what": "CPU time in jupyterlab-lmk's scripts from navigation to app.restored "
                     "(Chromium sampling profiler, 0.1 ms), 5 loads; 'within' also counts "
@@ -402,11 +433,10 @@ def measure_load(lmk_env: Path, without_env: Path, root: Path, rounds: int,
 
 def load_lines(ld: dict) -> list[str]:
     q, c, own = ld["ratio_vs_without"], ld["control_ratio"], ld["own_cpu"]
-    n = ld["servers_per_configuration"]
     return [
         f"load cost lmk/without: median {q['median']:.3f} "
-        f"(min {q['min']:.3f}, max {q['max']:.3f}, {q['n']} pairs on {n} servers each)",
-        f"load cost control without/without (another {n} servers, should be 1): "
+        f"(min {q['min']:.3f}, max {q['max']:.3f}, {q['n']} pairs; new servers every round)",
+        f"load cost control without/without (should be 1): "
         f"median {c['median']:.3f} (min {c['min']:.3f}, max {c['max']:.3f})",
         f"own CPU time during page load: median {own['within_ms']['median']:.1f} ms "
         f"with what it calls ({own['ms']['median']:.1f} ms in our scripts) = "
@@ -429,9 +459,9 @@ def main() -> None:
     parser.add_argument("--only-remote", action="store_true",
                         help="only the remote scale figures (printed, results.* untouched)")
     parser.add_argument("--remote-samples", type=int, default=5)
-    parser.add_argument("--load-rounds", type=int, default=15,
-                        help="rounds of page loads on 2 servers each of with us, "
-                             "without, without again")
+    parser.add_argument("--load-rounds", type=int, default=16,
+                        help="rounds of page loads, each on new servers with us, "
+                             "without, without again (2 pairs a round)")
     parser.add_argument("--only-load", action="store_true",
                         help="only the load figures (printed, results.* untouched)")
     args = parser.parse_args()
@@ -480,19 +510,26 @@ def main() -> None:
     try:
         names = list(CONFIGS)
         exec_ms: dict[str, list[float]] = {n: [] for n in names}
-        # A warm-up round, not counted: the first run of each server is cold.
-        for name in names:
-            drive("exec", url=servers[name].url, notebook="cells1000.ipynb")
         for round_ in range(args.pairs):
-            order = names[round_ % len(names):] + names[:round_ % len(names)]
-            for name in order:
-                exec_ms[name].append(drive("exec", url=servers[name].url,
-                                           notebook="cells1000.ipynb")["ms"])
+            fresh = fresh_servers({n: envs[n] for n in names}, root)
+            try:
+                # A warm-up on each new server, not counted: its first
+                # notebook and kernel are cold.
+                for name in names:
+                    drive("exec", url=fresh[name].url, notebook="small.ipynb")
+                order = names[round_ % len(names):] + names[:round_ % len(names)]
+                for name in order:
+                    exec_ms[name].append(drive("exec", url=fresh[name].url,
+                                               notebook="cells1000.ipynb")["ms"])
+            finally:
+                stop_all(fresh)
             log(f"round {round_ + 1}/{args.pairs}: "
                 + ", ".join(f"{n} {exec_ms[n][-1]:.0f} ms" for n in names))
 
         results["execution"] = {
             "what": "Run All on 1,000 trivial cells, command to last execution count (ms)",
+            "servers": "a new server of each configuration every round, warmed up by a "
+                       "small notebook",
             "ms": {n: summary(v) for n, v in exec_ms.items()},
             "ratio_vs_without": {n: ratio(exec_ms[n], exec_ms["without"])
                                  for n in names if n != "without"},
@@ -588,7 +625,8 @@ def markdown(r: dict) -> str:
         f"| {b['file']} | {b['bytes']} | {b['gzip']} |" for b in ld["bundle"]]
     return "\n".join([
         "# Benchmark results", "",
-        "Produced by `make bench` (bench/run.py); ratios are medians of alternating pairs.", "",
+        "Produced by `make bench` (bench/run.py); ratios are medians of alternating pairs; "
+        "the execution and load figures use new servers every round.", "",
         *rows, "",
         *[f"- {line}" for line in figures(r)], "",
         "## Bundle of jupyterlab-lmk (production build)", "", *bundle, "",

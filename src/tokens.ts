@@ -273,7 +273,10 @@ export const IRunTracker = new Token<IRunTracker>(
  * The Notifications side panel, for plugins that add a section to it.
  */
 export interface ILmkSidebar {
-  /** Add a section (a `PanelWithToolbar` reads best) below the others. */
+  /**
+   * Add a section (a `PanelWithToolbar` reads best) below the others. The
+   * panel's sections are attached the first time it is shown.
+   */
   addSection(section: Widget): void;
   /** Whether the panel can be seen now. */
   isVisible(): boolean;

@@ -1,6 +1,2 @@
+// The remote sessions' styles (remote*.css) load with their code.
 import './base.css';
-import './remote.css';
-import './remote-jupyter.css';
-import './remote-hub.css';
-import './remote-skaha.css';
-import './remote-run-code.css';

@@ -33,6 +33,7 @@ import {
   readSettings
 } from '../settings/lmkSettings';
 import { ILmkNotifier, type INotificationTarget, IRunTracker } from '../tokens';
+import { afterRestore } from './afterRestore';
 
 /**
  * The main plugin: reads the settings, sends a notification when a run
@@ -122,7 +123,7 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         apply(loaded);
         loaded.changed.connect(apply);
         // What earlier pages left in the outbox, now that channels are known.
-        void app.restored.then(() => notifier.resume());
+        afterRestore(app, () => notifier.resume());
       })
       .catch(reason => {
         Notification.warning(

@@ -19,6 +19,7 @@ import type { RemoteSessions } from '../remote/remoteSessions';
 // Whether watches are stored decides if anything loads at start.
 import { hasStoredWatches } from '../remote/remoteServer';
 import { ILmkNotifier, ILmkSidebar } from '../tokens';
+import { afterRestore } from './afterRestore';
 
 /**
  * Remote sessions: a section of the Notifications panel listing this
@@ -86,7 +87,9 @@ export const remoteSessionsPlugin: JupyterFrontEndPlugin<void> = {
     sidebar.shown.connect(() => {
       void load().then(sessions => sessions.showPanel());
     });
-    void app.restored.then(async () => {
+    // A pending watch or configured servers: load the remote code once the
+    // lab is up.
+    afterRestore(app, async () => {
       const settings = await registry.load('jupyterlab-lmk:plugin');
       const servers = settings.composite.remoteServers;
       if (hasStoredWatches() || (Array.isArray(servers) && servers.length)) {

@@ -98,78 +98,82 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
     panel.title.caption = trans.__('Notifications');
     panel.addClass('jp-lmk-Sidebar');
 
-    const account = new PanelWithToolbar();
-    account.addClass('jp-lmk-AccountSection');
-    account.title.label = trans.__('Account');
-    panel.addWidget(account);
+    // The sections are made the first time the panel is shown: a lab that
+    // never opens the panel pays only for its tab.
+    let historySection: PanelWithToolbar | null = null;
+    const sidebar = new Private.Sidebar(panel, () => {
+      const account = new PanelWithToolbar();
+      account.addClass('jp-lmk-AccountSection');
+      account.title.label = trans.__('Account');
+      panel.addWidget(account);
 
-    const channels = new PanelWithToolbar();
-    channels.addClass('jp-lmk-ChannelsSection');
-    channels.title.label = trans.__('Channels');
-    channels.toolbar.addItem(
-      'notebook',
-      new ToolbarButton({
-        label: trans.__('This notebook…'),
-        tooltip: trans.__('Choose the channels of the current notebook'),
-        onClick: () => {
-          void app.commands.execute(CommandIDs.chooseNotebookChannels);
-        }
-      })
-    );
-    panel.addWidget(channels);
+      const channels = new PanelWithToolbar();
+      channels.addClass('jp-lmk-ChannelsSection');
+      channels.title.label = trans.__('Channels');
+      channels.toolbar.addItem(
+        'notebook',
+        new ToolbarButton({
+          label: trans.__('This notebook…'),
+          tooltip: trans.__('Choose the channels of the current notebook'),
+          onClick: () => {
+            void app.commands.execute(CommandIDs.chooseNotebookChannels);
+          }
+        })
+      );
+      panel.addWidget(channels);
 
-    const section = new PanelWithToolbar();
-    section.addClass('jp-lmk-HistorySection');
-    section.title.label = trans.__('History');
-    section.toolbar.addItem(
-      'clear',
-      new ToolbarButton({
-        icon: clearIcon,
-        tooltip: trans.__('Clear the notification history'),
-        onClick: () => {
-          void Private.confirmClear(history, trans);
-        }
-      })
-    );
-    panel.addWidget(section);
+      const section = new PanelWithToolbar();
+      section.addClass('jp-lmk-HistorySection');
+      section.title.label = trans.__('History');
+      section.toolbar.addItem(
+        'clear',
+        new ToolbarButton({
+          icon: clearIcon,
+          tooltip: trans.__('Clear the notification history'),
+          onClick: () => {
+            void Private.confirmClear(history, trans);
+          }
+        })
+      );
+      panel.addWidget(section);
+      historySection = section;
 
-    const sidebar = new Private.Sidebar(panel);
-
-    let loaded = false;
-    MessageLoop.installMessageHook(panel, (_, msg: Message) => {
-      if (msg.type === 'after-show') {
-        // After the lazily loaded sections below were created.
-        requestAnimationFrame(() => sidebar.emitShown());
-      }
-      if (msg.type === 'before-show' && !loaded) {
-        loaded = true;
-        void Private.loadSettingsSections({
-          account,
-          channels,
-          store,
-          history,
-          notifier,
-          trans
-        });
-        void import('../widgets/historyView').then(({ HistoryView }) => {
-          section.addWidget(
-            new HistoryView({
-              history,
-              trans,
-              goTo: async (entry: IHistoryEntry) => {
-                if (entry.target) {
-                  await goToCell(app, notebooks, entry.target);
-                }
-              },
-              resend: async (entry: IHistoryEntry) => {
-                await notifier.notify(
-                  { id: entry.id, event: entry.event, target: entry.target },
-                  { evenIfPresent: true }
-                );
+      void Private.loadSettingsSections({
+        account,
+        channels,
+        store,
+        history,
+        notifier,
+        trans
+      });
+      void import('../widgets/historyView').then(({ HistoryView }) => {
+        section.addWidget(
+          new HistoryView({
+            history,
+            trans,
+            goTo: async (entry: IHistoryEntry) => {
+              if (entry.target) {
+                await goToCell(app, notebooks, entry.target);
               }
-            })
-          );
-        });
+            },
+            resend: async (entry: IHistoryEntry) => {
+              await notifier.notify(
+                { id: entry.id, event: entry.event, target: entry.target },
+                { evenIfPresent: true }
+              );
+            }
+          })
+        );
+      });
+    });
+
+    MessageLoop.installMessageHook(panel, (_, msg: Message) => {
+      if (msg.type === 'before-show') {
+        sidebar.build();
+      }
+      if (msg.type === 'after-show') {
+        // After the lazily loaded sections were created.
+        requestAnimationFrame(() => sidebar.emitShown());
       }
       return true;
     });
@@ -203,7 +207,8 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
       describedBy: { args: { type: 'object', properties: {} } },
       execute: () => {
         app.shell.activateById(panel.id);
-        section.node.scrollIntoView({ block: 'nearest' });
+        sidebar.build();
+        historySection?.node.scrollIntoView({ block: 'nearest' });
       }
     });
     palette?.addItem({
@@ -219,14 +224,43 @@ namespace Private {
    * What other plugins see of the side panel.
    */
   export class Sidebar implements ILmkSidebar {
-    constructor(private _panel: SidePanel) {}
+    /**
+     * @param _makeSections - adds the panel's own sections; called once,
+     * by `build()`.
+     */
+    constructor(
+      private _panel: SidePanel,
+      private _makeSections: () => void
+    ) {}
 
     get shown(): ISignal<this, void> {
       return this._shown;
     }
 
+    /**
+     * Add a section after the panel's own; before the panel is first
+     * shown, it waits for them.
+     */
     addSection(section: Widget): void {
-      this._panel.addWidget(section);
+      if (this._built) {
+        this._panel.addWidget(section);
+      } else {
+        this._waiting.push(section);
+      }
+    }
+
+    /**
+     * Make the sections (the first time only).
+     */
+    build(): void {
+      if (this._built) {
+        return;
+      }
+      this._built = true;
+      this._makeSections();
+      for (const section of this._waiting.splice(0)) {
+        this._panel.addWidget(section);
+      }
     }
 
     isVisible(): boolean {
@@ -237,6 +271,8 @@ namespace Private {
       this._shown.emit();
     }
 
+    private _built = false;
+    private _waiting: Widget[] = [];
     private _shown = new Signal<this, void>(this);
   }
 

@@ -12,6 +12,12 @@ import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { PanelWithToolbar } from '@jupyterlab/ui-components';
 import { Signal } from '@lumino/signaling';
+// The remote views' styles load with their code, not with the lab.
+import '../../style/remote.css';
+import '../../style/remote-jupyter.css';
+import '../../style/remote-hub.css';
+import '../../style/remote-skaha.css';
+import '../../style/remote-run-code.css';
 import { SettingsStore } from '../settings/settingsStore';
 import type { ILmkNotifier, ILmkSidebar } from '../tokens';
 import { RemoteSessionsPanel } from '../widgets/remote/remoteSessionsPanel';

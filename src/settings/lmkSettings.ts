@@ -267,7 +267,13 @@ export function readSettings(
           return;
         }
         seen.add(channel.id);
-        channels.push({ ...(channel as IChannelConfig) });
+        channels.push(
+          Private.readChannelOptions(
+            { ...(channel as IChannelConfig) },
+            problems,
+            trans
+          )
+        );
       });
     }
   }
@@ -293,6 +299,65 @@ export function readSettings(
 
 namespace Private {
   const REMOTE_KINDS: readonly string[] = ['jupyter', 'hub', 'skaha'];
+
+  /**
+   * The options every channel may set, and the type each must have.
+   */
+  const CHANNEL_OPTIONS: { [key: string]: 'boolean' | 'number' | 'string' } = {
+    name: 'string',
+    default: 'boolean',
+    awayOnly: 'boolean',
+    perMinute: 'number',
+    autoClose: 'number'
+  };
+
+  /**
+   * Drop a channel's common options that have the wrong type (the type's
+   * default applies), naming each. Numbers must not be negative;
+   * `perMinute` must be positive.
+   */
+  export function readChannelOptions(
+    channel: IChannelConfig,
+    problems: string[],
+    trans: TranslationBundle
+  ): IChannelConfig {
+    const record = channel as unknown as { [key: string]: unknown };
+    for (const [key, type] of Object.entries(CHANNEL_OPTIONS)) {
+      const value = record[key];
+      if (value === undefined) {
+        continue;
+      }
+      const wrongType =
+        typeof value !== type ||
+        (type === 'number' &&
+          (!Number.isFinite(value) ||
+            (value as number) < 0 ||
+            (key === 'perMinute' && value === 0)));
+      if (wrongType) {
+        problems.push(
+          type === 'boolean'
+            ? trans.__(
+                'Channel "%1": "%2" must be true or false; its default applies.',
+                channel.id,
+                key
+              )
+            : type === 'number'
+              ? trans.__(
+                  'Channel "%1": "%2" must be a number (not negative); its default applies.',
+                  channel.id,
+                  key
+                )
+              : trans.__(
+                  'Channel "%1": "%2" must be text; it is ignored.',
+                  channel.id,
+                  key
+                )
+        );
+        delete record[key];
+      }
+    }
+    return channel;
+  }
 
   /**
    * Read the remote servers; a malformed or repeated one is dropped and named.

@@ -61,6 +61,47 @@ describe('readSettings', () => {
     expect(problems[3]).toContain('"lab" is used twice');
   });
 
+  it('drops channel options of the wrong type, naming each', () => {
+    const { settings, problems } = readSettings(
+      {
+        channels: [
+          {
+            id: 'lab',
+            type: 'toast',
+            enabled: true,
+            autoClose: 'soon',
+            awayOnly: 'yes',
+            name: 'Lab'
+          },
+          {
+            id: 'hook',
+            type: 'webhook',
+            enabled: true,
+            url: 'https://example.org/hook',
+            perMinute: 0,
+            default: false
+          }
+        ]
+      },
+      trans
+    );
+    expect(settings.channels).toEqual([
+      { id: 'lab', type: 'toast', enabled: true, name: 'Lab' },
+      {
+        id: 'hook',
+        type: 'webhook',
+        enabled: true,
+        url: 'https://example.org/hook',
+        default: false
+      }
+    ]);
+    expect(problems).toEqual([
+      'Channel "lab": "awayOnly" must be true or false; its default applies.',
+      'Channel "lab": "autoClose" must be a number (not negative); its default applies.',
+      'Channel "hook": "perMinute" must be a number (not negative); its default applies.'
+    ]);
+  });
+
   it('keeps the default channels when "channels" is not a list', () => {
     const { settings, problems } = readSettings({ channels: {} }, trans);
     expect(settings.channels).toEqual(DEFAULT_SETTINGS.channels);
