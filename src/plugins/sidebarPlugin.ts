@@ -102,16 +102,13 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
     // never opens the panel pays only for its tab.
     let historySection: PanelWithToolbar | null = null;
     const sidebar = new Private.Sidebar(panel, () => {
-      const account = new PanelWithToolbar();
-      account.addClass('jp-lmk-AccountSection');
-      account.title.label = trans.__('Account');
-      panel.addWidget(account);
-
-      const channels = new PanelWithToolbar();
-      channels.addClass('jp-lmk-ChannelsSection');
-      channels.title.label = trans.__('Channels');
-      channels.toolbar.addItem(
-        'notebook',
+      const account = Private.section(
+        'jp-lmk-AccountSection',
+        trans.__('Account')
+      );
+      const channels = Private.section(
+        'jp-lmk-ChannelsSection',
+        trans.__('Channels'),
         new ToolbarButton({
           label: trans.__('This notebook…'),
           tooltip: trans.__('Choose the channels of the current notebook'),
@@ -120,13 +117,9 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
           }
         })
       );
-      panel.addWidget(channels);
-
-      const section = new PanelWithToolbar();
-      section.addClass('jp-lmk-HistorySection');
-      section.title.label = trans.__('History');
-      section.toolbar.addItem(
-        'clear',
+      const section = Private.section(
+        'jp-lmk-HistorySection',
+        trans.__('History'),
         new ToolbarButton({
           icon: clearIcon,
           tooltip: trans.__('Clear the notification history'),
@@ -135,7 +128,9 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
           }
         })
       );
-      panel.addWidget(section);
+      for (const made of [account, channels, section]) {
+        panel.addWidget(made);
+      }
       historySection = section;
 
       void Private.loadSettingsSections({
@@ -274,6 +269,24 @@ namespace Private {
     private _built = false;
     private _waiting: Widget[] = [];
     private _shown = new Signal<this, void>(this);
+  }
+
+  /**
+   * One of the panel's own sections, with its button (if any) in its
+   * toolbar.
+   */
+  export function section(
+    className: string,
+    label: string,
+    button?: ToolbarButton
+  ): PanelWithToolbar {
+    const made = new PanelWithToolbar();
+    made.addClass(className);
+    made.title.label = label;
+    if (button) {
+      made.toolbar.addItem('action', button);
+    }
+    return made;
   }
 
   /**
