@@ -30,7 +30,8 @@ import { NOTIFY_MODES, readMode } from '../rules/notifyMode';
  * Per-notebook and per-cell notification modes: the bell in the cell
  * toolbar, the bell in the notebook toolbar (modes, "notify me when this
  * run ends", mute, title prefix) and their commands. The toolbar items are
- * declared in schema/notebook-modes.json (`jupyter.lab.toolbars`).
+ * declared in schema/plugin.json (`jupyter.lab.toolbars`): one schema, so
+ * the lab compiles one at each load.
  */
 export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-lmk:notebook-modes',

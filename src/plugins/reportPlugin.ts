@@ -37,7 +37,7 @@ export const reportPlugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     addReportCommands(app, { notifier, notebooks, trans, palette });
 
-    // The item itself is declared in schema/report.json (jupyter.lab.toolbars).
+    // The item itself is declared in schema/plugin.json (jupyter.lab.toolbars).
     toolbarRegistry?.addFactory<NotebookPanel>('Notebook', 'lmk-report', () => {
       const button = new ToolbarButton({
         className: 'jp-lmk-ReportButton',
