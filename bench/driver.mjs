@@ -157,30 +157,77 @@ async function heapUsed(page) {
 }
 
 /**
- * One page load in a fresh context: ms from navigation to app.restored,
- * and (with `record`) this extension's files fetched on the way.
+ * Runs in the page before its own scripts (`addInitScript`). Records when
+ * `app.restored` resolves, as the app is exposed. With `hide`, takes the
+ * extension `name` out of the page's configuration before the lab reads
+ * it: the lab then neither loads its files nor compiles its settings
+ * schema, as if it were not installed. Every load runs the same observer,
+ * hidden or not, so both sides of a pair do the same work but ours.
  */
-async function timedLoad(url, record) {
+function pageSetup({ name, hide }) {
+  let app;
+  Object.defineProperty(window, 'jupyterapp', {
+    configurable: true,
+    get: () => app,
+    set: value => {
+      app = value;
+      void value.restored.then(() => {
+        window.lmkBenchRestoredAt = performance.now();
+      });
+    }
+  });
+  const observer = new MutationObserver(() => {
+    const element = document.getElementById('jupyter-config-data');
+    if (!element) {
+      return;
+    }
+    observer.disconnect();
+    if (hide) {
+      const config = JSON.parse(element.textContent);
+      config.federated_extensions = config.federated_extensions.filter(e => e.name !== name);
+      config.disabledExtensions = [...config.disabledExtensions, name];
+      element.textContent = JSON.stringify(config);
+    }
+  });
+  observer.observe(document, { childList: true, subtree: true });
+}
+
+/**
+ * One page load in a fresh context: ms from navigation to app.restored,
+ * how many of this extension's files were fetched, and (with `record`)
+ * those files. With `hide`, the page is loaded without this extension
+ * (see `pageSetup`).
+ */
+async function timedLoad(url, { record = false, hide = false } = {}) {
   const context = await browser.newContext();
+  await context.addInitScript(pageSetup, { name: options.extension ?? 'jupyterlab-lmk', hide });
   const page = await context.newPage();
   const loaded = record ? [] : null;
-  if (loaded) {
-    page.on('response', async response => {
-      const file = response.url();
-      if (file.includes(options.prefix)) {
-        try {
-          const body = await response.body();
-          loaded.push({ file: file.split('/').pop(), bytes: body.length, gzip: gzipSync(body).length });
-        } catch {
-          // Not every response has a body (redirects).
-        }
+  let ours = 0;
+  page.on('response', async response => {
+    const file = response.url();
+    if (!file.includes(options.prefix)) {
+      return;
+    }
+    ours++;
+    if (loaded) {
+      try {
+        const body = await response.body();
+        loaded.push({ file: file.split('/').pop(), bytes: body.length, gzip: gzipSync(body).length });
+      } catch {
+        // Not every response has a body (redirects).
       }
-    });
-  }
-  const ms = await restoredAt(page, url + 'lab?reset');
+    }
+  });
+  await page.goto(url + 'lab?reset');
+  await page.waitForFunction(() => window.lmkBenchRestoredAt !== undefined, null, {
+    timeout: 60000,
+    polling: 20
+  });
+  const ms = await page.evaluate(() => window.lmkBenchRestoredAt);
   await page.waitForTimeout(300);
   await context.close();
-  return { ms, loaded };
+  return { ms, loaded, ours };
 }
 
 /**
@@ -256,19 +303,33 @@ try {
       break;
     }
     case 'load': {
-      // Page load to app.restored on each server of `options.urls`
+      // Page load to app.restored on each "arm" of `options.urls`
       // ({name: url}) once per round, in one browser, a fresh context per
       // load; the order turns round by round (and runs backwards every
-      // other round), and round 0 is a warm-up. Our JavaScript fetched on
-      // the way is recorded for the server named `options.ours`.
+      // other round), and round 0 is a warm-up. Arms named in
+      // `options.hidden` load the page without this extension (several
+      // arms may share one server). Our JavaScript fetched on the way is
+      // recorded for the arm named `options.ours`.
       const names = Object.keys(options.urls);
+      const hidden = new Set(options.hidden ?? []);
       result.ms = Object.fromEntries(names.map(name => [name, []]));
       for (let round = -1; round < options.count; round++) {
         const shift = (round + 1) % names.length;
         const turned = [...names.slice(shift), ...names.slice(0, shift)];
         const order = round % 2 === 0 ? turned : turned.reverse();
         for (const name of order) {
-          const { ms, loaded } = await timedLoad(options.urls[name], name === options.ours);
+          const hide = hidden.has(name);
+          const { ms, loaded, ours } = await timedLoad(options.urls[name], {
+            record: name === options.ours,
+            hide
+          });
+          // The comparison is only worth something if hiding worked.
+          if (hide && ours > 0) {
+            throw new Error(`${name}: the extension was loaded although hidden`);
+          }
+          if (name === options.ours && ours === 0) {
+            throw new Error(`${name}: the extension was not loaded`);
+          }
           if (round >= 0) {
             result.ms[name].push(ms);
           }

@@ -8,9 +8,10 @@ Each configuration gets its own virtual environment under bench/.work/envs
 (the pinned JupyterLab and ipykernel, plus the extension under test) and its
 own JupyterLab servers on loopback ports. Measurements alternate between
 configurations, round after round, so slow phases of a noisy machine hit
-them all alike; the execution and load figures start new servers every
-round (a server keeps its own pace for its life). Ratios are medians of
-the pairs, quoted with min and max.
+them all alike; the execution figure starts new servers every round (a
+server keeps its own pace for its life), and the load figure compares
+loads of one server with and without our extension in its page. Ratios
+are medians of the pairs, quoted with min and max.
 
 Writes bench/results.json and bench/results.md and prints each figure on its
 own line.
@@ -192,8 +193,9 @@ def fresh_servers(envs: dict[str, Path], root: Path) -> dict[str, Server]:
     A server keeps its own pace for its whole life: of four identical
     servers measured over the same 20 rounds of page loads, one was 2.8 %
     slower than the other three. Pairs measured on long-lived servers would
-    compare the servers as much as the configurations, so the load and
-    execution figures start new servers every round."""
+    compare the servers as much as the configurations, so the execution
+    figure and the load's cross-check between installs start new servers
+    every round."""
     servers = {name: Server(name, env, root, wait=False) for name, env in envs.items()}
     try:
         for server in servers.values():
@@ -379,18 +381,46 @@ def remote_lines(rs: dict) -> list[str]:
     ]
 
 
-def measure_load(lmk_env: Path, without_env: Path, root: Path, rounds: int) -> dict:
+def measure_load(lmk_env: Path, without_env: Path, root: Path, rounds: int,
+                 install_rounds: int) -> dict:
     """Page load to app.restored, with us / without.
 
-    Every round starts a new server with us, one without and one more
-    without (the control: an A/A ratio that should be 1, the figure's noise
-    floor), then loads each page three times in turn (the first, a warm-up,
-    is not counted). Also our JavaScript fetched before first use, and our
+    The figure: every round starts a new server of the environment with us
+    installed and loads its page as it is ("lmk"), and with our extension
+    taken out of the page's configuration ("without", and once more for the
+    "control": an A/A ratio that should be 1, the figure's noise floor).
+    The lab then neither fetches our files nor compiles our schema, so the
+    pairs differ by what we add to the page and nothing else: every arm of
+    a pair has the same server. A server keeps its own pace for its life
+    (of two identical servers, one was 3 % slower over 20 rounds), which
+    pairs across servers carry as noise.
+
+    The cross-check, between installs: every round starts a new server with
+    us, one without and one more without (its control), as a user would
+    compare two environments; it carries that per-server pace.
+
+    Four loads of each arm a round after a warm-up (same server), two
+    between installs. Also our JavaScript fetched before first use, and our
     scripts' CPU time during the load (profiled apart, on a server of its
     own: the profiler slows the page)."""
-    ms: dict[str, list[float]] = {"lmk": [], "without": [], "control": []}
+    arms = ("lmk", "without", "control")
+    same: dict[str, list[float]] = {n: [] for n in arms}
     loaded: list = []
     for round_ in range(rounds):
+        server = Server("lmk-load", lmk_env, root)
+        try:
+            r = drive("load", urls={n: server.url for n in arms}, ours="lmk",
+                      hidden=["without", "control"], extension="jupyterlab-lmk",
+                      count=4, prefix=PREFIX, timeoutS=300)
+        finally:
+            server.stop()
+        for name in arms:
+            same[name] += r["ms"][name]
+        loaded = r["loaded"] or loaded
+        log(f"load round {round_ + 1}/{rounds} (one server): "
+            + ", ".join(f"{n} {statistics.median(r['ms'][n]):.0f} ms" for n in arms))
+    installs: dict[str, list[float]] = {n: [] for n in arms}
+    for round_ in range(install_rounds):
         servers = fresh_servers({"lmk": lmk_env, "without": without_env,
                                  "control": without_env}, root)
         try:
@@ -398,24 +428,25 @@ def measure_load(lmk_env: Path, without_env: Path, root: Path, rounds: int) -> d
                       count=2, prefix=PREFIX, timeoutS=240)
         finally:
             stop_all(servers)
-        for name in ms:
-            ms[name] += r["ms"][name]
-        loaded = r["loaded"] or loaded
-        log(f"load round {round_ + 1}/{rounds}: "
-            + ", ".join(f"{n} {statistics.median(r['ms'][n]):.0f} ms" for n in ms))
+        for name in arms:
+            installs[name] += r["ms"][name]
+        log(f"load round {round_ + 1}/{install_rounds} (between installs): "
+            + ", ".join(f"{n} {statistics.median(r['ms'][n]):.0f} ms" for n in arms))
     server = Server("lmk-load-profile", lmk_env, root)
     try:
         prof = drive("load-profile", url=server.url, count=5, prefix=PREFIX)
     finally:
         server.stop()
-    return {
+    result = {
         "what": "page load to app.restored (ms)",
-        "servers": f"a new server of each configuration every round ({rounds} rounds, "
-                   "2 loads each after a warm-up)",
-        "ms": {n: summary(v) for n, v in ms.items()},
-        "raw_ms": ms,
-        "ratio_vs_without": ratio(ms["lmk"], ms["without"]),
-        "control_ratio": ratio(ms["control"], ms["without"]),
+        "servers": f"a new server with us every round ({rounds} rounds); each round loads "
+                   "the page with us, without us (our extension taken out of the page's "
+                   "configuration) and without us again (the control), 4 times each in turn "
+                   "after a warm-up",
+        "ms": {n: summary(v) for n, v in same.items()},
+        "raw_ms": same,
+        "ratio_vs_without": ratio(same["lmk"], same["without"]),
+        "control_ratio": ratio(same["control"], same["without"]),
         "own_cpu": {
             "what": "CPU time in jupyterlab-lmk's scripts from navigation to app.restored "
                     "(Chromium sampling profiler, 0.1 ms), 5 loads; 'within' also counts "
@@ -429,21 +460,43 @@ def measure_load(lmk_env: Path, without_env: Path, root: Path, rounds: int) -> d
         "loaded_gzip_bytes": sum(item["gzip"] for item in loaded),
         "target": "ratio <= 1.03; JavaScript loaded before first use <= 60 KB gzipped",
     }
+    if install_rounds:
+        result["between_installs"] = {
+            "what": "the same, between a server with us installed and servers without "
+                    f"(new servers every round, {install_rounds} rounds, 2 loads each after a "
+                    "warm-up); carries each server's own pace",
+            "ms": {n: summary(v) for n, v in installs.items()},
+            "raw_ms": installs,
+            "ratio_vs_without": ratio(installs["lmk"], installs["without"]),
+            "control_ratio": ratio(installs["control"], installs["without"]),
+        }
+    return result
 
 
 def load_lines(ld: dict) -> list[str]:
     q, c, own = ld["ratio_vs_without"], ld["control_ratio"], ld["own_cpu"]
-    return [
+    lines = [
         f"load cost lmk/without: median {q['median']:.3f} "
-        f"(min {q['min']:.3f}, max {q['max']:.3f}, {q['n']} pairs; new servers every round)",
+        f"(min {q['min']:.3f}, max {q['max']:.3f}, {q['n']} pairs; same server, "
+        "our extension taken out of the page for 'without')",
         f"load cost control without/without (should be 1): "
         f"median {c['median']:.3f} (min {c['min']:.3f}, max {c['max']:.3f})",
+    ]
+    installs = ld.get("between_installs")
+    if installs:
+        qi, ci = installs["ratio_vs_without"], installs["control_ratio"]
+        lines.append(
+            f"load cost between installs lmk/without: median {qi['median']:.3f} "
+            f"(min {qi['min']:.3f}, max {qi['max']:.3f}, {qi['n']} pairs; new servers every "
+            f"round), control {ci['median']:.3f} (min {ci['min']:.3f}, max {ci['max']:.3f})")
+    lines += [
         f"own CPU time during page load: median {own['within_ms']['median']:.1f} ms "
         f"with what it calls ({own['ms']['median']:.1f} ms in our scripts) = "
         f"{own['share_of_load']['median'] * 100:.2f} % of the load to app.restored "
         f"({own['ms']['n']} loads)",
         f"JavaScript loaded before first use: {ld['loaded_gzip_bytes'] / 1024:.1f} KB gzipped",
     ]
+    return lines
 
 
 def main() -> None:
@@ -460,8 +513,11 @@ def main() -> None:
                         help="only the remote scale figures (printed, results.* untouched)")
     parser.add_argument("--remote-samples", type=int, default=5)
     parser.add_argument("--load-rounds", type=int, default=16,
-                        help="rounds of page loads, each on new servers with us, "
-                             "without, without again (2 pairs a round)")
+                        help="rounds of page loads, each on a new server with us: with, "
+                             "without, without again (4 pairs a round)")
+    parser.add_argument("--load-install-rounds", type=int, default=8,
+                        help="rounds of the cross-check between installs, each on new "
+                             "servers with us, without, without again (2 pairs a round)")
     parser.add_argument("--only-load", action="store_true",
                         help="only the load figures (printed, results.* untouched)")
     args = parser.parse_args()
@@ -480,7 +536,8 @@ def main() -> None:
         root = WORK / "notebooks"
         write_notebooks(root)
         without = make_env("without", EXTRA["without"])
-        for line in load_lines(measure_load(envs["lmk"], without, root, args.load_rounds)):
+        for line in load_lines(measure_load(envs["lmk"], without, root, args.load_rounds,
+                                             args.load_install_rounds)):
             print(line)
         return
     if args.only_tell:
@@ -535,7 +592,8 @@ def main() -> None:
                                  for n in names if n != "without"},
             "target": "lmk/without <= 1.02 and better than both alternatives",
         }
-        results["load"] = measure_load(envs["lmk"], envs["without"], root, args.load_rounds)
+        results["load"] = measure_load(envs["lmk"], envs["without"], root, args.load_rounds,
+                                       args.load_install_rounds)
         results["load"]["bundle"] = bundle_sizes(envs["lmk"])
         log(f"load ratio {results['load']['ratio_vs_without']['median']:.3f}")
 
@@ -626,7 +684,8 @@ def markdown(r: dict) -> str:
     return "\n".join([
         "# Benchmark results", "",
         "Produced by `make bench` (bench/run.py); ratios are medians of alternating pairs; "
-        "the execution and load figures use new servers every round.", "",
+        "the execution figure uses new servers every round, the load figure one new "
+        "server a round, with our extension in its page and taken out of it.", "",
         *rows, "",
         *[f"- {line}" for line in figures(r)], "",
         "## Bundle of jupyterlab-lmk (production build)", "", *bundle, "",
