@@ -8,17 +8,24 @@
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 
-const require = createRequire(new URL('../ui-tests/package.json', import.meta.url));
+const require = createRequire(
+  new URL('../ui-tests/package.json', import.meta.url)
+);
 const { chromium } = require('playwright-core');
 
 const [, , measurement, rawOptions] = process.argv;
 const options = JSON.parse(rawOptions ?? '{}');
 
 // Every measurement is bounded in time.
-setTimeout(() => {
-  console.error(`${measurement}: no result within ${options.timeoutS ?? 900} s`);
-  process.exit(2);
-}, (options.timeoutS ?? 900) * 1000).unref();
+setTimeout(
+  () => {
+    console.error(
+      `${measurement}: no result within ${options.timeoutS ?? 900} s`
+    );
+    process.exit(2);
+  },
+  (options.timeoutS ?? 900) * 1000
+).unref();
 const base = options.url; // e.g. http://127.0.0.1:9001/
 
 // The same Chromium and flags as the UI tests, plus a GC the page can call.
@@ -31,10 +38,17 @@ const browser = await chromium.launch({
 /**
  * A fresh page on the lab, with the app exposed and restored. `?reset`
  * starts from an empty workspace, so no notebook of an earlier
- * measurement is restored with the page.
+ * measurement is restored with the page. With `hide`, without this
+ * extension (see `pageSetup`).
  */
-async function openLab(path = 'lab?reset') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+async function openLab(path = 'lab?reset', { hide = false } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 }
+  });
+  await context.addInitScript(pageSetup, {
+    name: options.extension ?? 'jupyterlab-lmk',
+    hide
+  });
   const page = await context.newPage();
   await restoredAt(page, base + path);
   return { context, page };
@@ -46,7 +60,9 @@ async function openLab(path = 'lab?reset') {
  */
 async function restoredAt(page, url) {
   await page.goto(url);
-  await page.waitForFunction(() => window.jupyterapp !== undefined, null, { timeout: 60000 });
+  await page.waitForFunction(() => window.jupyterapp !== undefined, null, {
+    timeout: 60000
+  });
   return page.evaluate(async () => {
     await window.jupyterapp.restored;
     return performance.now();
@@ -65,7 +81,10 @@ async function hookReceiver(port) {
     response.setHeader('Access-Control-Allow-Origin', '*');
     if (request.method === 'OPTIONS') {
       response.setHeader('Access-Control-Allow-Methods', 'POST');
-      response.setHeader('Access-Control-Allow-Headers', 'Content-Type, X-Lmk-Event-Id');
+      response.setHeader(
+        'Access-Control-Allow-Headers',
+        'Content-Type, X-Lmk-Event-Id'
+      );
       response.writeHead(204).end();
       return;
     }
@@ -143,7 +162,9 @@ async function runAllTimed(page) {
 }
 
 async function shutdownSessions(page) {
-  await page.evaluate(() => window.jupyterapp.serviceManager.sessions.shutdownAll());
+  await page.evaluate(() =>
+    window.jupyterapp.serviceManager.sessions.shutdownAll()
+  );
 }
 
 async function heapUsed(page) {
@@ -184,7 +205,9 @@ function pageSetup({ name, hide }) {
     observer.disconnect();
     if (hide) {
       const config = JSON.parse(element.textContent);
-      config.federated_extensions = config.federated_extensions.filter(e => e.name !== name);
+      config.federated_extensions = config.federated_extensions.filter(
+        e => e.name !== name
+      );
       config.disabledExtensions = [...config.disabledExtensions, name];
       element.textContent = JSON.stringify(config);
     }
@@ -200,7 +223,10 @@ function pageSetup({ name, hide }) {
  */
 async function timedLoad(url, { record = false, hide = false } = {}) {
   const context = await browser.newContext();
-  await context.addInitScript(pageSetup, { name: options.extension ?? 'jupyterlab-lmk', hide });
+  await context.addInitScript(pageSetup, {
+    name: options.extension ?? 'jupyterlab-lmk',
+    hide
+  });
   const page = await context.newPage();
   const loaded = record ? [] : null;
   let ours = 0;
@@ -213,17 +239,25 @@ async function timedLoad(url, { record = false, hide = false } = {}) {
     if (loaded) {
       try {
         const body = await response.body();
-        loaded.push({ file: file.split('/').pop(), bytes: body.length, gzip: gzipSync(body).length });
+        loaded.push({
+          file: file.split('/').pop(),
+          bytes: body.length,
+          gzip: gzipSync(body).length
+        });
       } catch {
         // Not every response has a body (redirects).
       }
     }
   });
   await page.goto(url + 'lab?reset');
-  await page.waitForFunction(() => window.lmkBenchRestoredAt !== undefined, null, {
-    timeout: 60000,
-    polling: 20
-  });
+  await page.waitForFunction(
+    () => window.lmkBenchRestoredAt !== undefined,
+    null,
+    {
+      timeout: 60000,
+      polling: 20
+    }
+  );
   const ms = await page.evaluate(() => window.lmkBenchRestoredAt);
   await page.waitForTimeout(300);
   await context.close();
@@ -247,6 +281,7 @@ function scriptTime(profile, prefix) {
   let ours = 0;
   let within = 0;
   let total = 0;
+  let idle = 0;
   const byFunction = new Map();
   // Depth first from the root, knowing whether one of ours is up the stack.
   const stack = [[profile.nodes[0], false]];
@@ -254,6 +289,9 @@ function scriptTime(profile, prefix) {
     const [node, below] = stack.pop();
     const us = self.get(node.id) ?? 0;
     total += us;
+    if (node.callFrame.functionName === '(idle)') {
+      idle += us;
+    }
     const inOurs = below || isOurs(node);
     if (inOurs) {
       within += us;
@@ -268,7 +306,13 @@ function scriptTime(profile, prefix) {
     }
   }
   const top = [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
-  return { ours: ours / 1000, within: within / 1000, total: total / 1000, top };
+  return {
+    ours: ours / 1000,
+    within: within / 1000,
+    total: total / 1000,
+    busy: (total - idle) / 1000,
+    top
+  };
 }
 
 const result = {};
@@ -276,7 +320,9 @@ try {
   switch (measurement) {
     case 'exec': {
       // Run All on a notebook of trivial cells: click to last execution count.
-      const { context, page } = await openLab();
+      const { context, page } = await openLab('lab?reset', {
+        hide: options.hide ?? false
+      });
       await openNotebook(page, options.notebook);
       result.ms = await runAllTimed(page);
       await shutdownSessions(page);
@@ -286,7 +332,9 @@ try {
     case 'profile': {
       // CPU time spent in this extension's code during one Run All, from
       // Chromium's sampling profiler: what the wall-clock ratio cannot resolve.
-      const { context, page } = await openLab();
+      const { context, page } = await openLab('lab?reset', {
+        hide: options.hide ?? false
+      });
       await openNotebook(page, options.notebook);
       const cdp = await context.newCDPSession(page);
       await cdp.send('Profiler.enable');
@@ -294,10 +342,15 @@ try {
       await cdp.send('Profiler.start');
       result.runMs = await runAllTimed(page);
       const { profile } = await cdp.send('Profiler.stop');
-      const { ours, total, top } = scriptTime(profile, options.prefix);
+      const { ours, within, total, busy, top } = scriptTime(
+        profile,
+        options.prefix
+      );
       result.top = top;
       result.oursMs = ours;
+      result.withinMs = within;
       result.sampledMs = total;
+      result.busyMs = busy;
       await shutdownSessions(page);
       await context.close();
       break;
@@ -325,7 +378,9 @@ try {
           });
           // The comparison is only worth something if hiding worked.
           if (hide && ours > 0) {
-            throw new Error(`${name}: the extension was loaded although hidden`);
+            throw new Error(
+              `${name}: the extension was loaded although hidden`
+            );
           }
           if (name === options.ours && ours === 0) {
             throw new Error(`${name}: the extension was not loaded`);
@@ -370,7 +425,9 @@ try {
       // From the kernel's execute_reply to the toast in the DOM and, with
       // `hookPort`, to a loopback webhook receiving the POST; N runs.
       const { context, page } = await openLab();
-      const hook = options.hookPort ? await hookReceiver(options.hookPort) : null;
+      const hook = options.hookPort
+        ? await hookReceiver(options.hookPort)
+        : null;
       if (hook) {
         // The page waits for the n-th POST; times are the system clock's.
         await page.exposeFunction('benchHookArrival', n => hook.arrival(n));
@@ -384,7 +441,10 @@ try {
         for (let i = 0; i < runs; i++) {
           let replyAt = null;
           const onMessage = (_, args) => {
-            if (args.direction === 'recv' && args.msg.header.msg_type === 'execute_reply') {
+            if (
+              args.direction === 'recv' &&
+              args.msg.header.msg_type === 'execute_reply'
+            ) {
               replyAt = performance.now();
             }
           };
@@ -393,8 +453,13 @@ try {
           const seen = new Set(document.querySelectorAll('.jp-toast-message'));
           const toastAt = new Promise(resolve => {
             const observer = new MutationObserver(() => {
-              for (const toast of document.querySelectorAll('.jp-toast-message')) {
-                if (!seen.has(toast) && toast.textContent.includes('one.ipynb')) {
+              for (const toast of document.querySelectorAll(
+                '.jp-toast-message'
+              )) {
+                if (
+                  !seen.has(toast) &&
+                  toast.textContent.includes('one.ipynb')
+                ) {
                   observer.disconnect();
                   resolve(performance.now());
                   return;
@@ -418,8 +483,14 @@ try {
             hookSamples.push(postedAt - (performance.timeOrigin + replyAt));
           }
           // Dismiss every notification (no id: all of them), let the lab settle.
-          await window.jupyterapp.commands.execute('apputils:dismiss-notification');
-          for (let wait = 0; document.querySelector('.jp-toast-message') && wait < 100; wait++) {
+          await window.jupyterapp.commands.execute(
+            'apputils:dismiss-notification'
+          );
+          for (
+            let wait = 0;
+            document.querySelector('.jp-toast-message') && wait < 100;
+            wait++
+          ) {
             await new Promise(r => setTimeout(r, 20));
           }
           await new Promise(r => setTimeout(r, 100));
@@ -447,7 +518,10 @@ try {
           window.__benchLong = [];
           new PerformanceObserver(list => {
             for (const entry of list.getEntries()) {
-              window.__benchLong.push({ start: entry.startTime, duration: entry.duration });
+              window.__benchLong.push({
+                start: entry.startTime,
+                duration: entry.duration
+              });
             }
           }).observe({ type: 'longtask', buffered: true });
           window.__benchRowsAt = new Promise(resolve => {
@@ -458,23 +532,41 @@ try {
                 resolve(performance.now());
               }
             });
-            observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+            observer.observe(document.body, {
+              childList: true,
+              subtree: true,
+              characterData: true
+            });
           });
         });
-        await page.evaluate(() => window.jupyterapp.commands.execute('lmk:open-remote-sessions'));
+        await page.evaluate(() =>
+          window.jupyterapp.commands.execute('lmk:open-remote-sessions')
+        );
         const measured = await page.evaluate(async () => {
           const rowsAt = await window.__benchRowsAt;
           // Let the frame with the rows finish.
-          await new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)));
-          const list = performance.getEntriesByType('resource').filter(
-            e => /\/session(\?|$)/.test(e.name) && !e.name.includes('view=')
+          await new Promise(r =>
+            requestAnimationFrame(() => setTimeout(r, 50))
           );
+          const list = performance
+            .getEntriesByType('resource')
+            .filter(
+              e => /\/session(\?|$)/.test(e.name) && !e.name.includes('view=')
+            );
           const responseEnd = list[list.length - 1].responseEnd;
-          const rows = document.querySelectorAll('.jp-lmk-Skaha [role=listitem]').length;
+          const rows = document.querySelectorAll(
+            '.jp-lmk-Skaha [role=listitem]'
+          ).length;
           const during = window.__benchLong
-            .filter(t => t.start + t.duration >= responseEnd && t.start <= rowsAt)
+            .filter(
+              t => t.start + t.duration >= responseEnd && t.start <= rowsAt
+            )
             .map(t => t.duration);
-          return { ms: rowsAt - responseEnd, rows, longest: during.length ? Math.max(...during) : 0 };
+          return {
+            ms: rowsAt - responseEnd,
+            rows,
+            longest: during.length ? Math.max(...during) : 0
+          };
         });
         samples.push(measured.ms);
         longest.push(measured.longest);
@@ -495,16 +587,24 @@ try {
         const { context, page } = await openLab();
         await page.evaluate(async () => {
           await window.jupyterapp.serviceManager.sessions.startNew({
-            path: 'stream-bench.ipynb', name: 'stream-bench.ipynb', type: 'notebook',
+            path: 'stream-bench.ipynb',
+            name: 'stream-bench.ipynb',
+            type: 'notebook',
             kernel: { name: 'python3' }
           });
           await window.jupyterapp.commands.execute('lmk:open-remote-sessions');
         });
-        await page.getByRole('button', { name: 'Run code in the kernel of stream-bench.ipynb' }).click();
+        await page
+          .getByRole('button', {
+            name: 'Run code in the kernel of stream-bench.ipynb'
+          })
+          .click();
         const panel = page.locator('.jp-lmk-RunCode').last();
-        await panel.getByLabel('Code', { exact: true }).fill(
-          "import sys\nfor i in range(20):\n    sys.stdout.write(('x' * 1023 + '\\n') * 1024)\n    sys.stdout.flush()"
-        );
+        await panel
+          .getByLabel('Code', { exact: true })
+          .fill(
+            "import sys\nfor i in range(20):\n    sys.stdout.write(('x' * 1023 + '\\n') * 1024)\n    sys.stdout.flush()"
+          );
         await page.evaluate(() => {
           window.__benchLong = [];
           new PerformanceObserver(list => {
@@ -515,14 +615,22 @@ try {
         });
         const started = Date.now();
         await panel.getByRole('button', { name: 'Run', exact: true }).click();
-        await panel.locator('[role=status]').filter({ hasText: 'Done' }).waitFor({ timeout: 120000 });
+        await panel
+          .locator('[role=status]')
+          .filter({ hasText: 'Done' })
+          .waitFor({ timeout: 120000 });
         totals.push(Date.now() - started);
         const stats = await page.evaluate(() => ({
-          longest: window.__benchLong.length ? Math.max(...window.__benchLong) : 0,
+          longest: window.__benchLong.length
+            ? Math.max(...window.__benchLong)
+            : 0,
           // "19.8 MB of earlier output not shown": what was collected.
-          notShown: (document.querySelector('.jp-lmk-RunCode').textContent.match(
-            /([\d.]+) MB of earlier output/
-          ) || [null, null])[1]
+          notShown: (document
+            .querySelector('.jp-lmk-RunCode')
+            .textContent.match(/([\d.]+) MB of earlier output/) || [
+            null,
+            null
+          ])[1]
         }));
         result.notShownMB = stats.notShown;
         samples.push(stats.longest);
@@ -535,7 +643,9 @@ try {
     }
     case 'memory': {
       // JS heap after many runs of a 1000-cell notebook.
-      const { context, page } = await openLab();
+      const { context, page } = await openLab('lab?reset', {
+        hide: options.hide ?? false
+      });
       await openNotebook(page, options.notebook);
       const before = await heapUsed(page);
       const times = [];
@@ -553,12 +663,19 @@ try {
       // Open and close notebooks, then count what is left.
       const { context, page } = await openLab();
       const cdp = await context.newCDPSession(page);
+      const logged = [];
+      page.on('console', message => {
+        if (logged.length < 5) {
+          logged.push(`${message.type()}: ${message.text().slice(0, 200)}`);
+        }
+      });
       for (let i = 0; i < options.count; i++) {
         await openNotebook(page, options.notebook);
         if (i === 0) {
           // Keep a handle on NotebookPanel.prototype to count live panels.
           const { result: proto } = await cdp.send('Runtime.evaluate', {
-            expression: 'Object.getPrototypeOf(window.__benchPanel)'
+            expression: 'Object.getPrototypeOf(window.__benchPanel)',
+            objectGroup: 'lmk-bench'
           });
           result.protoId = proto.objectId;
         }
@@ -576,8 +693,12 @@ try {
       for (let i = 0; i < 100; i++) {
         result.watchers = await page.evaluate(() => {
           // Benchmark-only introspection: the tracker's count of watched notebooks.
-          const plugins = window.jupyterapp.pluginRegistry?._plugins ?? window.jupyterapp._plugins;
-          return plugins?.get('jupyterlab-lmk:tracker')?.service?.watched ?? null;
+          const plugins =
+            window.jupyterapp.pluginRegistry?._plugins ??
+            window.jupyterapp._plugins;
+          return (
+            plugins?.get('jupyterlab-lmk:tracker')?.service?.watched ?? null
+          );
         });
         if (!result.watchers) {
           break;
@@ -585,11 +706,16 @@ try {
         await page.waitForTimeout(100);
       }
       result.settleMs = Date.now() - settleStart;
+      // The inspector keeps what the page logged (its arguments, which may
+      // be a panel) for DevTools' console: a tab without DevTools open does
+      // not. Drop those entries so they do not count as a leak.
+      await cdp.send('Runtime.discardConsoleEntries');
       for (let i = 0; i < 3; i++) {
         await cdp.send('HeapProfiler.collectGarbage');
       }
       const { objects } = await cdp.send('Runtime.queryObjects', {
-        prototypeObjectId: result.protoId
+        prototypeObjectId: result.protoId,
+        objectGroup: 'lmk-bench'
       });
       const { result: count } = await cdp.send('Runtime.callFunctionOn', {
         objectId: objects.objectId,
@@ -597,9 +723,13 @@ try {
         returnByValue: true
       });
       result.livePanels = count.value;
+      await cdp.send('Runtime.releaseObjectGroup', {
+        objectGroup: 'lmk-bench'
+      });
       delete result.protoId;
-      result.openWidgets = await page.evaluate(
-        () => [...window.jupyterapp.shell.widgets('main')].map(w => w.title.label)
+      result.consoleMessages = logged;
+      result.openWidgets = await page.evaluate(() =>
+        [...window.jupyterapp.shell.widgets('main')].map(w => w.title.label)
       );
       await context.close();
       break;

@@ -1,17 +1,21 @@
 """Benchmarks: this extension against the same JupyterLab without it, and
 against two published alternatives, in headless Debian Chromium.
 
-    python bench/run.py [--pairs N] [--load-rounds N] [--memory-pairs N]
-    python bench/run.py --only-load | --only-tell | --only-remote
+    python bench/run.py [--exec-rounds N] [--load-rounds N] [--memory-pairs N]
+    python bench/run.py --only-execution | --only-load | --only-memory | --only-tell
+                        | --only-remote
 
 Each configuration gets its own virtual environment under bench/.work/envs
 (the pinned JupyterLab and ipykernel, plus the extension under test) and its
-own JupyterLab servers on loopback ports. Measurements alternate between
-configurations, round after round, so slow phases of a noisy machine hit
-them all alike; the execution figure starts new servers every round (a
-server keeps its own pace for its life), and the load figure compares
-loads of one server with and without our extension in its page. Ratios
-are medians of the pairs, quoted with min and max.
+own JupyterLab servers on loopback ports. "Without" an extension is a page
+of the same server with the extension taken out of the page's
+configuration: the lab then neither fetches its files nor runs its
+plugins, and the pair shares the server's and kernel's pace (a server
+keeps its own pace for its life; of two identical ones, one was 3 % slower).
+Pages with and without alternate, round after round, each round on a new
+server, so slow phases of a noisy machine hit both alike; an A/A control
+(without / without) gives each ratio's noise floor. Ratios are medians of
+the pairs, quoted with min and max.
 
 Writes bench/results.json and bench/results.md and prints each figure on its
 own line.
@@ -55,6 +59,18 @@ CONFIGS = {
     "notify": "jupyterlab-notify 3.0.0",
     "notifications": "jupyterlab-notifications 0.5.0",
 }
+# Each configuration's labextension, as the page's configuration names it.
+EXTENSIONS = {
+    "lmk": "jupyterlab-lmk",
+    "notify": "jupyterlab-notify",
+    "notifications": "jupyterlab-notifications",
+}
+# With two cores or more, the execution figure runs the browser on the
+# first core and the server with its kernels on the second: otherwise the
+# three contend for the cores and a Run All's time varies by ±10 % from
+# one page to the next (±3 % pinned).
+PIN = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
+BROWSER_CPU, SERVER_CPU = "0", "1"
 EXTRA = {
     "without": [],
     "notify": ["jupyterlab-notify==3.0.0"],
@@ -130,7 +146,8 @@ class Server:
                                                              "checkForUpdates": False}}
 
     def __init__(self, name: str, env: Path, root: Path, settings: dict | None = None,
-                 extra_args: list[str] | None = None, wait: bool = True):
+                 extra_args: list[str] | None = None, wait: bool = True,
+                 cpu: str | None = None):
         settings = {**self.QUIET, **(settings or {})}
         self.name = name
         self.port = free_port()
@@ -155,6 +172,8 @@ class Server:
         if os.geteuid() == 0:
             cmd.append("--allow-root")
         cmd += extra_args or []
+        if cpu is not None:
+            cmd = ["taskset", "-c", cpu, *cmd]
         environ = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
                    "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_PLATFORM_DIRS": "1",
                    "IPYTHONDIR": str(home / "ipython"),
@@ -211,8 +230,12 @@ def stop_all(servers: dict[str, Server]) -> None:
         server.stop()
 
 
-def drive(measurement: str, **options) -> dict:
-    out = subprocess.run(["node", str(DRIVER), measurement, json.dumps(options)],
+def drive(measurement: str, cpu: str | None = None, **options) -> dict:
+    """One measurement of driver.mjs (its browser on `cpu` if given)."""
+    cmd = ["node", str(DRIVER), measurement, json.dumps(options)]
+    if cpu is not None:
+        cmd = ["taskset", "-c", cpu, *cmd]
+    out = subprocess.run(cmd,
                          check=True, capture_output=True, text=True,
                          timeout=options.get("timeoutS", 900) + 100)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -499,9 +522,142 @@ def load_lines(ld: dict) -> list[str]:
     return lines
 
 
+def measure_execution(envs: dict[str, Path], root: Path, rounds: int, per_round: int) -> dict:
+    """Run All on 1,000 trivial cells, with each extension / without it.
+
+    For each of this extension and the two alternatives, every round starts
+    a new server of its environment and times Run All in pages with the
+    extension and pages with it taken out of the page's configuration
+    (see measure_load), in alternating order, `per_round` pairs, after a
+    warm-up of each (the first notebook and kernel of a server are cold).
+    A pair thus has the same server and kernel pace; the ratio is what the
+    extension's front end adds. (jupyterlab-notify also has a server
+    extension: it runs in both pages of its pairs.) For this extension a
+    third page, without it again, gives the control, an A/A ratio that
+    should be 1. Browser and server on cores of their own (see PIN)."""
+    browser_cpu, server_cpu = (BROWSER_CPU, SERVER_CPU) if PIN else (None, None)
+    ms: dict[str, dict[str, list[float]]] = {}
+    for name in EXTENSIONS:
+        arms = ["with", "without", "control"] if name == "lmk" else ["with", "without"]
+        ms[name] = {arm: [] for arm in arms}
+        for round_ in range(rounds):
+            server = Server(f"{name}-exec", envs[name], root, cpu=server_cpu)
+            try:
+                for arm in arms:
+                    drive("exec", cpu=browser_cpu, url=server.url, notebook="small.ipynb",
+                          hide=arm != "with", extension=EXTENSIONS[name])
+                for i in range(per_round):
+                    shift = (round_ * per_round + i) % len(arms)
+                    for arm in arms[shift:] + arms[:shift]:
+                        ms[name][arm].append(drive(
+                            "exec", cpu=browser_cpu, url=server.url, notebook="cells1000.ipynb",
+                            hide=arm != "with", extension=EXTENSIONS[name])["ms"])
+            finally:
+                server.stop()
+            log(f"execution {name} round {round_ + 1}/{rounds}: "
+                + ", ".join(f"{arm} {statistics.median(v[-per_round:]):.0f} ms"
+                            for arm, v in ms[name].items()))
+    return {
+        "what": "Run All on 1,000 trivial cells, command to last execution count (ms)",
+        "servers": f"for each extension, a new server of its environment every round "
+                   f"({rounds} rounds); each round times pages with the extension and pages "
+                   f"with it taken out of the page's configuration, {per_round} pairs in "
+                   f"alternating order after a warm-up"
+                   + ("; browser and server on a core each" if PIN else ""),
+        "ms": {name: {arm: summary(v) for arm, v in arms.items()} for name, arms in ms.items()},
+        "raw_ms": ms,
+        "ratio_vs_without": {name: ratio(arms["with"], arms["without"])
+                             for name, arms in ms.items()},
+        "control_ratio": ratio(ms["lmk"]["control"], ms["lmk"]["without"]),
+        "target": "lmk/without <= 1.02 and better than both alternatives",
+    }
+
+
+def execution_lines(ex: dict) -> list[str]:
+    lines = []
+    for name, q in ex["ratio_vs_without"].items():
+        lines.append(f"execution cost {name}/without: median {q['median']:.3f} "
+                     f"(min {q['min']:.3f}, max {q['max']:.3f}, {q['n']} pairs; same server, "
+                     "the extension taken out of the page for 'without')")
+    c = ex["control_ratio"]
+    lines.append(f"execution cost control without/without (should be 1): "
+                 f"median {c['median']:.3f} (min {c['min']:.3f}, max {c['max']:.3f})")
+    own = ex.get("own_cpu")
+    if own:
+        lines.append(f"own CPU time during Run All of 1,000 cells: median {own['ms']['median']:.1f} ms "
+                     f"in our scripts, {own['within_ms']['median']:.1f} ms with what they call "
+                     f"= {own['share_of_run']['median'] * 100:.2f} % of the run "
+                     f"({own['ms']['n']} runs)")
+    return lines
+
+
+def measure_memory(lmk_env: Path, root: Path, pairs: int, runs: int,
+                   leak_notebooks: int) -> dict:
+    """JS heap after `runs` Run Alls of 1,000 cells, with us minus without.
+
+    One server with us; each pair loads a fresh page with us and one with
+    our extension taken out of the page (see measure_load), in alternating
+    order. The notebook is not windowed (the lab's `windowingMode: none`):
+    windowed, the lab makes a cell's editor when the cell first scrolls
+    into view, and how many cells a Run All scrolls past varies from page
+    to page (162 editors in one page, 195 in the next, about 25 KB each),
+    which swung the heap by 1-5 MB and hid the few hundred KB we add.
+    Unwindowed, every page has all 1,000 editors from the start.
+
+    Also the heap growth of each page (after minus before the runs: what
+    the runs left behind), and, after closing `leak_notebooks` notebooks,
+    the notebook panels still alive and the notebooks our tracker still
+    watches."""
+    settings = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
+    heap: dict[str, list[float]] = {"lmk": [], "without": []}
+    growth: dict[str, list[float]] = {"lmk": [], "without": []}
+    server = Server("lmk-memory", lmk_env, root, settings=settings)
+    try:
+        for pair in range(pairs):
+            for name in (["lmk", "without"] if pair % 2 == 0 else ["without", "lmk"]):
+                r = drive("memory", url=server.url, notebook="cells1000.ipynb", runs=runs,
+                          hide=name == "without", timeoutS=1800)
+                heap[name].append(r["heapAfter"])
+                growth[name].append(r["heapAfter"] - r["heapBefore"])
+                log(f"memory {name} (pair {pair + 1}/{pairs}): {r['heapAfter'] / 1e6:.2f} MB "
+                    f"after, {growth[name][-1] / 1e6:+.2f} MB over the runs")
+        leaks = drive("leaks", url=server.url, notebook="small.ipynb", count=leak_notebooks)
+    finally:
+        server.stop()
+    return {
+        "what": f"JS heap after {runs * 1000} cell executions ({runs} Run Alls of 1,000 "
+                "cells), after GC (bytes)",
+        "servers": "one server with us, notebooks not windowed; each pair a page with us "
+                   "and one with our extension taken out of the page, in alternating order",
+        "heap_after": {n: summary(v) for n, v in heap.items()},
+        "growth": {n: summary(v) for n, v in growth.items()},
+        "difference_bytes": summary([a - b for a, b in zip(heap["lmk"], heap["without"])]),
+        "growth_difference_bytes": summary([a - b for a, b in zip(growth["lmk"],
+                                                                  growth["without"])]),
+        "leaks_after_closing": {"notebooks": leak_notebooks, **leaks},
+        "target": "difference <= 2 MB; no notebook panel or watcher left",
+    }
+
+
+def memory_lines(mem: dict) -> list[str]:
+    d, g = mem["difference_bytes"], mem["growth_difference_bytes"]
+    lk = mem["leaks_after_closing"]
+    return [
+        f"memory lmk - without: median {d['median'] / 1e6:.2f} MB "
+        f"(min {d['min'] / 1e6:.2f}, max {d['max'] / 1e6:.2f}, {d['n']} pairs)",
+        f"memory growth over the runs, lmk - without: median {g['median'] / 1e6:.2f} MB "
+        f"(min {g['min'] / 1e6:.2f}, max {g['max'] / 1e6:.2f})",
+        f"after closing {lk['notebooks']} notebooks: {lk['livePanels']} live notebook "
+        f"panels, {lk['watchers']} run watchers (settled in {lk['settleMs']} ms)",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=7, help="alternating rounds (>= 5)")
+    parser.add_argument("--exec-rounds", type=int, default=4,
+                        help="rounds of the execution figure, each on a new server")
+    parser.add_argument("--exec-pairs", type=int, default=3,
+                        help="pairs of Run Alls (with, without) a round")
     parser.add_argument("--tell-runs", type=int, default=50)
     parser.add_argument("--memory-runs", type=int, default=20, help="run-alls of 1000 cells")
     parser.add_argument("--memory-pairs", type=int, default=3,
@@ -520,6 +676,10 @@ def main() -> None:
                              "servers with us, without, without again (2 pairs a round)")
     parser.add_argument("--only-load", action="store_true",
                         help="only the load figures (printed, results.* untouched)")
+    parser.add_argument("--only-execution", action="store_true",
+                        help="only the execution figures (printed, results.* untouched)")
+    parser.add_argument("--only-memory", action="store_true",
+                        help="only the memory and leak figures (printed, results.* untouched)")
     args = parser.parse_args()
 
     WORK.mkdir(parents=True, exist_ok=True)
@@ -538,6 +698,22 @@ def main() -> None:
         without = make_env("without", EXTRA["without"])
         for line in load_lines(measure_load(envs["lmk"], without, root, args.load_rounds,
                                              args.load_install_rounds)):
+            print(line)
+        return
+    if args.only_execution:
+        root = WORK / "notebooks"
+        write_notebooks(root)
+        for name, extra in EXTRA.items():
+            envs[name] = make_env(name, extra)
+        for line in execution_lines(measure_execution(envs, root, args.exec_rounds,
+                                                      args.exec_pairs)):
+            print(line)
+        return
+    if args.only_memory:
+        root = WORK / "notebooks"
+        write_notebooks(root)
+        for line in memory_lines(measure_memory(envs["lmk"], root, args.memory_pairs,
+                                                args.memory_runs, args.leak_notebooks)):
             print(line)
         return
     if args.only_tell:
@@ -560,38 +736,14 @@ def main() -> None:
 
     root = WORK / "notebooks"
     write_notebooks(root)
-    servers = {name: Server(name, env, root) for name, env in envs.items()}
+    servers = {"lmk": Server("lmk", envs["lmk"], root)}
     hook_port = free_port()
     servers["lmk-tell"] = tell_server(envs["lmk"], root, hook_port)
     results: dict = {"configs": CONFIGS, "machine": {"cpus": os.cpu_count()}}
     try:
-        names = list(CONFIGS)
-        exec_ms: dict[str, list[float]] = {n: [] for n in names}
-        for round_ in range(args.pairs):
-            fresh = fresh_servers({n: envs[n] for n in names}, root)
-            try:
-                # A warm-up on each new server, not counted: its first
-                # notebook and kernel are cold.
-                for name in names:
-                    drive("exec", url=fresh[name].url, notebook="small.ipynb")
-                order = names[round_ % len(names):] + names[:round_ % len(names)]
-                for name in order:
-                    exec_ms[name].append(drive("exec", url=fresh[name].url,
-                                               notebook="cells1000.ipynb")["ms"])
-            finally:
-                stop_all(fresh)
-            log(f"round {round_ + 1}/{args.pairs}: "
-                + ", ".join(f"{n} {exec_ms[n][-1]:.0f} ms" for n in names))
-
-        results["execution"] = {
-            "what": "Run All on 1,000 trivial cells, command to last execution count (ms)",
-            "servers": "a new server of each configuration every round, warmed up by a "
-                       "small notebook",
-            "ms": {n: summary(v) for n, v in exec_ms.items()},
-            "ratio_vs_without": {n: ratio(exec_ms[n], exec_ms["without"])
-                                 for n in names if n != "without"},
-            "target": "lmk/without <= 1.02 and better than both alternatives",
-        }
+        results["execution"] = measure_execution(envs, root, args.exec_rounds,
+                                                 args.exec_pairs)
+        log(f"execution ratio {results['execution']['ratio_vs_without']['lmk']['median']:.3f}")
         results["load"] = measure_load(envs["lmk"], envs["without"], root, args.load_rounds,
                                        args.load_install_rounds)
         results["load"]["bundle"] = bundle_sizes(envs["lmk"])
@@ -601,32 +753,18 @@ def main() -> None:
                           prefix=PREFIX) for _ in range(3)]
         results["execution"]["own_cpu"] = {
             "what": "CPU time in jupyterlab-lmk's scripts during one Run All of 1,000 cells "
-                    "(Chromium sampling profiler, 0.1 ms), 3 runs",
+                    "(Chromium sampling profiler, 0.1 ms), 3 runs; 'within' also counts "
+                    "the lab's code they call",
             "ms": summary([p["oursMs"] for p in profiles]),
-            "share_of_run": summary([p["oursMs"] / p["runMs"] for p in profiles]),
+            "within_ms": summary([p["withinMs"] for p in profiles]),
+            "share_of_run": summary([p["withinMs"] / p["runMs"] for p in profiles]),
         }
 
         results["tell_latency"] = measure_tell(servers["lmk-tell"], hook_port, args.tell_runs)
         log(f"tell latency p95 {results['tell_latency']['toast']['p95']:.1f} ms")
 
-        # The lab's own heap swings by 1.5-3 MB from one page to the next:
-        # alternating pairs, each in a fresh page, and the median difference.
-        heap: dict[str, list[float]] = {"lmk": [], "without": []}
-        for pair in range(args.memory_pairs):
-            for name in (["lmk", "without"] if pair % 2 == 0 else ["without", "lmk"]):
-                heap[name].append(drive("memory", url=servers[name].url,
-                                        notebook="cells1000.ipynb",
-                                        runs=args.memory_runs)["heapAfter"])
-                log(f"memory {name} (pair {pair + 1}): {heap[name][-1] / 1e6:.1f} MB")
-        leaks = drive("leaks", url=servers["lmk"].url, notebook="small.ipynb",
-                      count=args.leak_notebooks)
-        results["memory"] = {
-            "what": f"JS heap after {args.memory_runs * 1000} cell executions, after GC (bytes)",
-            "heap_after": {n: summary(v) for n, v in heap.items()},
-            "difference_bytes": summary([a - b for a, b in zip(heap["lmk"], heap["without"])]),
-            "leaks_after_closing": {"notebooks": args.leak_notebooks, **leaks},
-            "target": "difference <= 2 MB; no notebook panel or watcher left",
-        }
+        results["memory"] = measure_memory(envs["lmk"], root, args.memory_pairs,
+                                           args.memory_runs, args.leak_notebooks)
         results["remote_scale"] = measure_remote(envs["lmk"], root, args.remote_samples)
     finally:
         for server in servers.values():
@@ -640,15 +778,7 @@ def main() -> None:
 
 def figures(r: dict) -> list[str]:
     ex, ld, tl, mem = r["execution"], r["load"], r["tell_latency"], r["memory"]
-    lines = []
-    for name, q in ex["ratio_vs_without"].items():
-        lines.append(f"execution cost {name}/without: median {q['median']:.3f} "
-                     f"(min {q['min']:.3f}, max {q['max']:.3f}, {q['n']} pairs)")
-    own = ex.get("own_cpu")
-    if own:
-        lines.append(f"own CPU time during Run All of 1,000 cells: median {own['ms']['median']:.1f} ms "
-                     f"= {own['share_of_run']['median'] * 100:.3f} % of the run "
-                     f"(max {own['ms']['max']:.1f} ms, {own['ms']['n']} runs)")
+    lines = execution_lines(ex)
     lines += load_lines(ld)
     t = tl["toast"]
     lines.append(f"tell latency toast: p95 {t['p95']:.1f} ms, median {t['median']:.1f} ms "
@@ -660,32 +790,27 @@ def figures(r: dict) -> list[str]:
                      f"{tl['webhook_posts']} POSTs received)")
     else:
         lines.append(f"tell latency webhook: {tl.get('webhook_note', 'no POST arrived')}")
-    d = mem["difference_bytes"]
-    lines.append(f"memory lmk - without: median {d['median'] / 1e6:.2f} MB "
-                 f"(min {d['min'] / 1e6:.2f}, max {d['max'] / 1e6:.2f}, {d['n']} pairs)")
-    lk = mem["leaks_after_closing"]
-    lines.append(f"after closing {lk['notebooks']} notebooks: {lk['livePanels']} live notebook "
-                 f"panels, {lk['watchers']} run watchers (settled in {lk['settleMs']} ms)")
+    lines += memory_lines(mem)
     lines += remote_lines(r["remote_scale"])
     return lines
 
 
 def markdown(r: dict) -> str:
     ex, ld = r["execution"], r["load"]
-    rows = ["| configuration | Run All 1,000 cells (median ms) | min | max | ratio vs without |",
-            "| --- | --- | --- | --- | --- |"]
-    for name, label in r["configs"].items():
-        s = ex["ms"][name]
-        q = ex["ratio_vs_without"].get(name)
-        rows.append(f"| {label} | {s['median']:.0f} | {s['min']:.0f} | {s['max']:.0f} | "
-                    + (f"{q['median']:.3f} ({q['min']:.3f}–{q['max']:.3f})" if q else "1") + " |")
+    rows = ["| extension | Run All 1,000 cells with it (median ms) | without it (median ms) "
+            "| ratio, median (min–max) |", "| --- | --- | --- | --- |"]
+    for name, arms in ex["ms"].items():
+        q = ex["ratio_vs_without"][name]
+        rows.append(f"| {r['configs'][name]} | {arms['with']['median']:.0f} | "
+                    f"{arms['without']['median']:.0f} | "
+                    f"{q['median']:.3f} ({q['min']:.3f}–{q['max']:.3f}) |")
     bundle = ["| file | bytes | gzip |", "| --- | --- | --- |"] + [
         f"| {b['file']} | {b['bytes']} | {b['gzip']} |" for b in ld["bundle"]]
     return "\n".join([
         "# Benchmark results", "",
-        "Produced by `make bench` (bench/run.py); ratios are medians of alternating pairs; "
-        "the execution figure uses new servers every round, the load figure one new "
-        "server a round, with our extension in its page and taken out of it.", "",
+        "Produced by `make bench` (bench/run.py); ratios are medians of alternating pairs "
+        "of pages of one server, with the extension and with it taken out of the page; "
+        "a new server every round.", "",
         *rows, "",
         *[f"- {line}" for line in figures(r)], "",
         "## Bundle of jupyterlab-lmk (production build)", "", *bundle, "",
