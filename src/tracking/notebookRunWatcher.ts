@@ -132,7 +132,9 @@ export class NotebookRunWatcher implements IDisposable {
       askedForInput: false
     };
     this._active.set(run, context);
-    started.forEach(({ future }, i) => this._follow(run, cells[i].id, future));
+    started.forEach(({ future }, i) =>
+      this._follow(run, cells[i].id, future, i === 0)
+    );
     context.active = this._describe(run, context);
     this._runStarted.emit(context.active);
   }
@@ -172,7 +174,18 @@ export class NotebookRunWatcher implements IDisposable {
     };
   }
 
-  private _follow(run: Run, cellId: string, future: ExecuteFuture): void {
+  /**
+   * Follow one cell's execute request to its reply. Only the run's first
+   * cell is watched for the moment the kernel starts it (the run's start);
+   * every other cell's start comes with its reply, so a long run adds no
+   * message hook per cell.
+   */
+  private _follow(
+    run: Run,
+    cellId: string,
+    future: ExecuteFuture,
+    watchStart: boolean
+  ): void {
     const hook = (msg: KernelMessage.IIOPubMessage): boolean => {
       const type = msg.header.msg_type;
       if (
@@ -186,7 +199,9 @@ export class NotebookRunWatcher implements IDisposable {
       }
       return true;
     };
-    future.registerMessageHook(hook);
+    if (watchStart) {
+      future.registerMessageHook(hook);
+    }
     // The output area answers input requests; look at them after it.
     const answer = future.onStdin;
     const onStdin = (msg: KernelMessage.IStdinMessage): void => {
@@ -199,7 +214,9 @@ export class NotebookRunWatcher implements IDisposable {
     // The output area keeps each cell's future until the cell runs again:
     // once this one is done, let go of the run it would otherwise hold.
     const release = () => {
-      Private.removeHook(future, hook);
+      if (watchStart) {
+        Private.removeHook(future, hook);
+      }
       if (!future.isDisposed && future.onStdin === onStdin && answer) {
         future.onStdin = answer;
       }
