@@ -126,7 +126,12 @@ def write_notebooks(folder: Path) -> None:
         }
 
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "cells1000.ipynb").write_text(json.dumps(notebook([f"x = {i}" for i in range(1000)])))
+    cells1000 = json.dumps(notebook([f"x = {i}" for i in range(1000)]))
+    (folder / "cells1000.ipynb").write_text(cells1000)
+    # The execution figure's pages side by side each have a copy (a page
+    # opening the same path would share the other's kernel).
+    for arm in ("with", "without", "control"):
+        (folder / f"cells1000-{arm}.ipynb").write_text(cells1000)
     (folder / "one.ipynb").write_text(json.dumps(notebook(["x = 1"])))
     (folder / "small.ipynb").write_text(json.dumps(notebook(["x = 1", "y = 2"])))
 
@@ -522,19 +527,24 @@ def load_lines(ld: dict) -> list[str]:
     return lines
 
 
-def measure_execution(envs: dict[str, Path], root: Path, rounds: int, per_round: int) -> dict:
+def measure_execution(envs: dict[str, Path], root: Path, rounds: int, cycles: int) -> dict:
     """Run All on 1,000 trivial cells, with each extension / without it.
 
     For each of this extension and the two alternatives, every round starts
-    a new server of its environment and times Run All in pages with the
-    extension and pages with it taken out of the page's configuration
-    (see measure_load), in alternating order, `per_round` pairs, after a
-    warm-up of each (the first notebook and kernel of a server are cold).
-    A pair thus has the same server and kernel pace; the ratio is what the
-    extension's front end adds. (jupyterlab-notify also has a server
+    a new server of its environment and opens pages of it side by side in
+    one browser: one with the extension, one with it taken out of the
+    page's configuration (see measure_load), each on its own copy of the
+    notebook with its own kernel. Run All then runs in each page in turn,
+    `cycles` times after a warm-up (driver.mjs `exec-series`), so a pair is
+    two Run Alls a few seconds apart on the same server: what differs is
+    the extension's front end. (jupyterlab-notify also has a server
     extension: it runs in both pages of its pairs.) For this extension a
     third page, without it again, gives the control, an A/A ratio that
-    should be 1. Browser and server on cores of their own (see PIN)."""
+    should be 1. Browser and server on cores of their own (see PIN).
+
+    The notebooks are windowed, as the lab's default: the cell editors a
+    Run All makes as it scrolls (see measure_memory) are made in the
+    warm-up, and every timed Run All of a page scrolls past the same cells."""
     browser_cpu, server_cpu = (BROWSER_CPU, SERVER_CPU) if PIN else (None, None)
     ms: dict[str, dict[str, list[float]]] = {}
     for name in EXTENSIONS:
@@ -543,26 +553,22 @@ def measure_execution(envs: dict[str, Path], root: Path, rounds: int, per_round:
         for round_ in range(rounds):
             server = Server(f"{name}-exec", envs[name], root, cpu=server_cpu)
             try:
-                for arm in arms:
-                    drive("exec", cpu=browser_cpu, url=server.url, notebook="small.ipynb",
-                          hide=arm != "with", extension=EXTENSIONS[name])
-                for i in range(per_round):
-                    shift = (round_ * per_round + i) % len(arms)
-                    for arm in arms[shift:] + arms[:shift]:
-                        ms[name][arm].append(drive(
-                            "exec", cpu=browser_cpu, url=server.url, notebook="cells1000.ipynb",
-                            hide=arm != "with", extension=EXTENSIONS[name])["ms"])
+                r = drive("exec-series", cpu=browser_cpu, url=server.url, cycles=cycles,
+                          extension=EXTENSIONS[name], timeoutS=1200,
+                          arms=[{"name": arm, "hide": arm != "with",
+                                 "notebook": f"cells1000-{arm}.ipynb"} for arm in arms])
             finally:
                 server.stop()
+            for arm in arms:
+                ms[name][arm] += r["ms"][arm]
             log(f"execution {name} round {round_ + 1}/{rounds}: "
-                + ", ".join(f"{arm} {statistics.median(v[-per_round:]):.0f} ms"
-                            for arm, v in ms[name].items()))
+                + ", ".join(f"{arm} {statistics.median(r['ms'][arm]):.0f} ms" for arm in arms))
     return {
         "what": "Run All on 1,000 trivial cells, command to last execution count (ms)",
         "servers": f"for each extension, a new server of its environment every round "
-                   f"({rounds} rounds); each round times pages with the extension and pages "
-                   f"with it taken out of the page's configuration, {per_round} pairs in "
-                   f"alternating order after a warm-up"
+                   f"({rounds} rounds); each round opens a page with the extension and one "
+                   f"with it taken out of the page's configuration side by side and runs "
+                   f"all cells in each in turn, {cycles} cycles after a warm-up"
                    + ("; browser and server on a core each" if PIN else ""),
         "ms": {name: {arm: summary(v) for arm, v in arms.items()} for name, arms in ms.items()},
         "raw_ms": ms,
@@ -570,6 +576,21 @@ def measure_execution(envs: dict[str, Path], root: Path, rounds: int, per_round:
                              for name, arms in ms.items()},
         "control_ratio": ratio(ms["lmk"]["control"], ms["lmk"]["without"]),
         "target": "lmk/without <= 1.02 and better than both alternatives",
+    }
+
+
+def measure_exec_cpu(server: Server) -> dict:
+    """Our scripts' CPU time during a Run All (the profiler slows the page, so
+    this is apart from the timed runs)."""
+    profiles = [drive("profile", url=server.url, notebook="cells1000.ipynb", prefix=PREFIX)
+                for _ in range(3)]
+    return {
+        "what": "CPU time in jupyterlab-lmk's scripts during one Run All of 1,000 cells "
+                "(Chromium sampling profiler, 0.1 ms), 3 runs; 'within' also counts "
+                "the lab's code they call",
+        "ms": summary([p["oursMs"] for p in profiles]),
+        "within_ms": summary([p["withinMs"] for p in profiles]),
+        "share_of_run": summary([p["withinMs"] / p["runMs"] for p in profiles]),
     }
 
 
@@ -656,8 +677,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--exec-rounds", type=int, default=4,
                         help="rounds of the execution figure, each on a new server")
-    parser.add_argument("--exec-pairs", type=int, default=3,
-                        help="pairs of Run Alls (with, without) a round")
+    parser.add_argument("--exec-cycles", type=int, default=5,
+                        help="Run Alls in each page of a round, in turn (pairs a round)")
     parser.add_argument("--tell-runs", type=int, default=50)
     parser.add_argument("--memory-runs", type=int, default=20, help="run-alls of 1000 cells")
     parser.add_argument("--memory-pairs", type=int, default=3,
@@ -680,6 +701,9 @@ def main() -> None:
                         help="only the execution figures (printed, results.* untouched)")
     parser.add_argument("--only-memory", action="store_true",
                         help="only the memory and leak figures (printed, results.* untouched)")
+    parser.add_argument("--update-results", action="store_true",
+                        help="with --only-execution or --only-memory: put the new figures "
+                             "into bench/results.json (the rest kept) and rewrite results.md")
     args = parser.parse_args()
 
     WORK.mkdir(parents=True, exist_ok=True)
@@ -705,16 +729,26 @@ def main() -> None:
         write_notebooks(root)
         for name, extra in EXTRA.items():
             envs[name] = make_env(name, extra)
-        for line in execution_lines(measure_execution(envs, root, args.exec_rounds,
-                                                      args.exec_pairs)):
+        ex = measure_execution(envs, root, args.exec_rounds, args.exec_cycles)
+        server = Server("lmk", envs["lmk"], root)
+        try:
+            ex["own_cpu"] = measure_exec_cpu(server)
+        finally:
+            server.stop()
+        for line in execution_lines(ex):
             print(line)
+        if args.update_results:
+            update_results("execution", ex)
         return
     if args.only_memory:
         root = WORK / "notebooks"
         write_notebooks(root)
-        for line in memory_lines(measure_memory(envs["lmk"], root, args.memory_pairs,
-                                                args.memory_runs, args.leak_notebooks)):
+        mem = measure_memory(envs["lmk"], root, args.memory_pairs, args.memory_runs,
+                             args.leak_notebooks)
+        for line in memory_lines(mem):
             print(line)
+        if args.update_results:
+            update_results("memory", mem)
         return
     if args.only_tell:
         root = WORK / "notebooks"
@@ -742,23 +776,14 @@ def main() -> None:
     results: dict = {"configs": CONFIGS, "machine": {"cpus": os.cpu_count()}}
     try:
         results["execution"] = measure_execution(envs, root, args.exec_rounds,
-                                                 args.exec_pairs)
+                                                 args.exec_cycles)
         log(f"execution ratio {results['execution']['ratio_vs_without']['lmk']['median']:.3f}")
         results["load"] = measure_load(envs["lmk"], envs["without"], root, args.load_rounds,
                                        args.load_install_rounds)
         results["load"]["bundle"] = bundle_sizes(envs["lmk"])
         log(f"load ratio {results['load']['ratio_vs_without']['median']:.3f}")
 
-        profiles = [drive("profile", url=servers["lmk"].url, notebook="cells1000.ipynb",
-                          prefix=PREFIX) for _ in range(3)]
-        results["execution"]["own_cpu"] = {
-            "what": "CPU time in jupyterlab-lmk's scripts during one Run All of 1,000 cells "
-                    "(Chromium sampling profiler, 0.1 ms), 3 runs; 'within' also counts "
-                    "the lab's code they call",
-            "ms": summary([p["oursMs"] for p in profiles]),
-            "within_ms": summary([p["withinMs"] for p in profiles]),
-            "share_of_run": summary([p["withinMs"] / p["runMs"] for p in profiles]),
-        }
+        results["execution"]["own_cpu"] = measure_exec_cpu(servers["lmk"])
 
         results["tell_latency"] = measure_tell(servers["lmk-tell"], hook_port, args.tell_runs)
         log(f"tell latency p95 {results['tell_latency']['toast']['p95']:.1f} ms")
@@ -770,10 +795,24 @@ def main() -> None:
         for server in servers.values():
             server.stop()
 
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    (ROOT / "bench" / "results.md").write_text(markdown(results))
+    write_results(results)
     for line in figures(results):
         print(line)
+
+
+def write_results(results: dict) -> None:
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (ROOT / "bench" / "results.md").write_text(markdown(results))
+
+
+def update_results(part: str, figures_: dict) -> None:
+    """Replace one part of the last full run's bench/results.json."""
+    results = json.loads((ROOT / "bench" / "results.json").read_text())
+    results[part] = figures_
+    results.setdefault("updated", []).append({"part": part,
+                                              "at": time.strftime("%Y-%m-%d %H:%M UTC",
+                                                                  time.gmtime())})
+    write_results(results)
 
 
 def figures(r: dict) -> list[str]:
@@ -804,6 +843,8 @@ def markdown(r: dict) -> str:
         rows.append(f"| {r['configs'][name]} | {arms['with']['median']:.0f} | "
                     f"{arms['without']['median']:.0f} | "
                     f"{q['median']:.3f} ({q['min']:.3f}–{q['max']:.3f}) |")
+    updated = [f"The {u['part']} figures were rerun on their own ({u['at']}) after the "
+               "full run, and replace its." for u in r.get("updated", [])]
     bundle = ["| file | bytes | gzip |", "| --- | --- | --- |"] + [
         f"| {b['file']} | {b['bytes']} | {b['gzip']} |" for b in ld["bundle"]]
     return "\n".join([
@@ -811,6 +852,7 @@ def markdown(r: dict) -> str:
         "Produced by `make bench` (bench/run.py); ratios are medians of alternating pairs "
         "of pages of one server, with the extension and with it taken out of the page; "
         "a new server every round.", "",
+        *updated, *([""] if updated else []),
         *rows, "",
         *[f"- {line}" for line in figures(r)], "",
         "## Bundle of jupyterlab-lmk (production build)", "", *bundle, "",
