@@ -329,39 +329,6 @@ try {
       await context.close();
       break;
     }
-    case 'exec-series': {
-      // Pages of one server side by side, one per arm (with the extension,
-      // or without it), each with its own copy of the notebook and its own
-      // kernel. Run All in each page in turn, cycle after cycle (the order
-      // turning each cycle), so that the samples of one cycle share the
-      // machine's pace of those few seconds; one warm-up Run All per page.
-      const pages = [];
-      for (const arm of options.arms) {
-        const { context, page } = await openLab('lab?reset', {
-          hide: arm.hide
-        });
-        await openNotebook(page, arm.notebook);
-        pages.push({ ...arm, context, page });
-      }
-      for (const { page } of pages) {
-        await runAllTimed(page);
-      }
-      result.ms = Object.fromEntries(pages.map(({ name }) => [name, []]));
-      for (let cycle = 0; cycle < options.cycles; cycle++) {
-        const shift = cycle % pages.length;
-        for (const { name, page } of [
-          ...pages.slice(shift),
-          ...pages.slice(0, shift)
-        ]) {
-          result.ms[name].push(await runAllTimed(page));
-        }
-      }
-      for (const { context, page } of pages) {
-        await shutdownSessions(page);
-        await context.close();
-      }
-      break;
-    }
     case 'profile': {
       // CPU time spent in this extension's code during one Run All, from
       // Chromium's sampling profiler: what the wall-clock ratio cannot resolve.

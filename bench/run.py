@@ -3,7 +3,7 @@ against two published alternatives, in headless Debian Chromium.
 
     python bench/run.py [--exec-rounds N] [--load-rounds N] [--memory-pairs N]
     python bench/run.py --only-execution | --only-load | --only-memory | --only-tell
-                        | --only-remote
+                        | --only-remote | --only-exec-cpu [--update-results]
 
 Each configuration gets its own virtual environment under bench/.work/envs
 (the pinned JupyterLab and ipykernel, plus the extension under test) and its
@@ -126,12 +126,7 @@ def write_notebooks(folder: Path) -> None:
         }
 
     folder.mkdir(parents=True, exist_ok=True)
-    cells1000 = json.dumps(notebook([f"x = {i}" for i in range(1000)]))
-    (folder / "cells1000.ipynb").write_text(cells1000)
-    # The execution figure's pages side by side each have a copy (a page
-    # opening the same path would share the other's kernel).
-    for arm in ("with", "without", "control"):
-        (folder / f"cells1000-{arm}.ipynb").write_text(cells1000)
+    (folder / "cells1000.ipynb").write_text(json.dumps(notebook([f"x = {i}" for i in range(1000)])))
     (folder / "one.ipynb").write_text(json.dumps(notebook(["x = 1"])))
     (folder / "small.ipynb").write_text(json.dumps(notebook(["x = 1", "y = 2"])))
 
@@ -527,24 +522,19 @@ def load_lines(ld: dict) -> list[str]:
     return lines
 
 
-def measure_execution(envs: dict[str, Path], root: Path, rounds: int, cycles: int) -> dict:
+def measure_execution(envs: dict[str, Path], root: Path, rounds: int, per_round: int) -> dict:
     """Run All on 1,000 trivial cells, with each extension / without it.
 
     For each of this extension and the two alternatives, every round starts
-    a new server of its environment and opens pages of it side by side in
-    one browser: one with the extension, one with it taken out of the
-    page's configuration (see measure_load), each on its own copy of the
-    notebook with its own kernel. Run All then runs in each page in turn,
-    `cycles` times after a warm-up (driver.mjs `exec-series`), so a pair is
-    two Run Alls a few seconds apart on the same server: what differs is
-    the extension's front end. (jupyterlab-notify also has a server
+    a new server of its environment and times Run All in pages with the
+    extension and pages with it taken out of the page's configuration
+    (see measure_load), in alternating order, `per_round` pairs, after a
+    warm-up of each (the first notebook and kernel of a server are cold).
+    A pair thus has the same server and kernel pace; the ratio is what the
+    extension's front end adds. (jupyterlab-notify also has a server
     extension: it runs in both pages of its pairs.) For this extension a
     third page, without it again, gives the control, an A/A ratio that
-    should be 1. Browser and server on cores of their own (see PIN).
-
-    The notebooks are windowed, as the lab's default: the cell editors a
-    Run All makes as it scrolls (see measure_memory) are made in the
-    warm-up, and every timed Run All of a page scrolls past the same cells."""
+    should be 1. Browser and server on cores of their own (see PIN)."""
     browser_cpu, server_cpu = (BROWSER_CPU, SERVER_CPU) if PIN else (None, None)
     ms: dict[str, dict[str, list[float]]] = {}
     for name in EXTENSIONS:
@@ -553,22 +543,26 @@ def measure_execution(envs: dict[str, Path], root: Path, rounds: int, cycles: in
         for round_ in range(rounds):
             server = Server(f"{name}-exec", envs[name], root, cpu=server_cpu)
             try:
-                r = drive("exec-series", cpu=browser_cpu, url=server.url, cycles=cycles,
-                          extension=EXTENSIONS[name], timeoutS=1200,
-                          arms=[{"name": arm, "hide": arm != "with",
-                                 "notebook": f"cells1000-{arm}.ipynb"} for arm in arms])
+                for arm in arms:
+                    drive("exec", cpu=browser_cpu, url=server.url, notebook="small.ipynb",
+                          hide=arm != "with", extension=EXTENSIONS[name])
+                for i in range(per_round):
+                    shift = (round_ * per_round + i) % len(arms)
+                    for arm in arms[shift:] + arms[:shift]:
+                        ms[name][arm].append(drive(
+                            "exec", cpu=browser_cpu, url=server.url, notebook="cells1000.ipynb",
+                            hide=arm != "with", extension=EXTENSIONS[name])["ms"])
             finally:
                 server.stop()
-            for arm in arms:
-                ms[name][arm] += r["ms"][arm]
             log(f"execution {name} round {round_ + 1}/{rounds}: "
-                + ", ".join(f"{arm} {statistics.median(r['ms'][arm]):.0f} ms" for arm in arms))
+                + ", ".join(f"{arm} {statistics.median(v[-per_round:]):.0f} ms"
+                            for arm, v in ms[name].items()))
     return {
         "what": "Run All on 1,000 trivial cells, command to last execution count (ms)",
         "servers": f"for each extension, a new server of its environment every round "
-                   f"({rounds} rounds); each round opens a page with the extension and one "
-                   f"with it taken out of the page's configuration side by side and runs "
-                   f"all cells in each in turn, {cycles} cycles after a warm-up"
+                   f"({rounds} rounds); each round times pages with the extension and pages "
+                   f"with it taken out of the page's configuration, {per_round} pairs in "
+                   f"alternating order after a warm-up"
                    + ("; browser and server on a core each" if PIN else ""),
         "ms": {name: {arm: summary(v) for arm, v in arms.items()} for name, arms in ms.items()},
         "raw_ms": ms,
@@ -579,19 +573,34 @@ def measure_execution(envs: dict[str, Path], root: Path, rounds: int, cycles: in
     }
 
 
-def measure_exec_cpu(server: Server) -> dict:
-    """Our scripts' CPU time during a Run All (the profiler slows the page, so
-    this is apart from the timed runs)."""
-    profiles = [drive("profile", url=server.url, notebook="cells1000.ipynb", prefix=PREFIX)
-                for _ in range(3)]
-    return {
-        "what": "CPU time in jupyterlab-lmk's scripts during one Run All of 1,000 cells "
-                "(Chromium sampling profiler, 0.1 ms), 3 runs; 'within' also counts "
-                "the lab's code they call",
-        "ms": summary([p["oursMs"] for p in profiles]),
-        "within_ms": summary([p["withinMs"] for p in profiles]),
-        "share_of_run": summary([p["withinMs"] / p["runMs"] for p in profiles]),
-    }
+def measure_exec_cpu(envs: dict[str, Path], root: Path, runs: int = 3) -> dict:
+    """CPU time in each extension's own scripts during a Run All of 1,000
+    cells (Chromium's sampling profiler), on a server of its environment.
+
+    The wall-clock ratios above carry the machine's noise (single pairs
+    range over ±20 %), which is larger than what any of the three costs;
+    this compares what each extension's code itself does in the page. The
+    profiler slows the page, so it runs apart from the timed Run Alls."""
+    cpu = {}
+    for name, extension in EXTENSIONS.items():
+        server = Server(f"{name}-profile", envs[name], root)
+        try:
+            profiles = [drive("profile", url=server.url, notebook="cells1000.ipynb",
+                              prefix=f"/lab/extensions/{extension}/static/")
+                        for _ in range(runs)]
+        finally:
+            server.stop()
+        cpu[name] = {
+            "what": f"CPU time in {extension}'s scripts during one Run All of 1,000 cells "
+                    f"(Chromium sampling profiler, 0.1 ms), {runs} runs; 'within' also "
+                    "counts the lab's code they call",
+            "ms": summary([p["oursMs"] for p in profiles]),
+            "within_ms": summary([p["withinMs"] for p in profiles]),
+            "share_of_run": summary([p["withinMs"] / p["runMs"] for p in profiles]),
+            "top": profiles[-1]["top"],
+        }
+        log(f"execution CPU {name}: {cpu[name]['within_ms']['median']:.1f} ms")
+    return cpu
 
 
 def execution_lines(ex: dict) -> list[str]:
@@ -603,13 +612,15 @@ def execution_lines(ex: dict) -> list[str]:
     c = ex["control_ratio"]
     lines.append(f"execution cost control without/without (should be 1): "
                  f"median {c['median']:.3f} (min {c['min']:.3f}, max {c['max']:.3f})")
-    own = ex.get("own_cpu")
-    if own:
-        lines.append(f"own CPU time during Run All of 1,000 cells: median {own['ms']['median']:.1f} ms "
-                     f"in our scripts, {own['within_ms']['median']:.1f} ms with what they call "
-                     f"= {own['share_of_run']['median'] * 100:.2f} % of the run "
-                     f"({own['ms']['n']} runs)")
-    return lines
+    cpu = ex.get("cpu_by_extension") or ({"lmk": ex["own_cpu"]} if "own_cpu" in ex else {})
+    return lines + cpu_lines(cpu)
+
+
+def cpu_lines(cpu: dict) -> list[str]:
+    return [f"CPU time in {name}'s scripts during Run All of 1,000 cells: median "
+            f"{own['ms']['median']:.1f} ms, {own['within_ms']['median']:.1f} ms with what "
+            f"they call = {own['share_of_run']['median'] * 100:.2f} % of the run "
+            f"({own['ms']['n']} runs)" for name, own in cpu.items()]
 
 
 def measure_memory(lmk_env: Path, root: Path, pairs: int, runs: int,
@@ -677,8 +688,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--exec-rounds", type=int, default=4,
                         help="rounds of the execution figure, each on a new server")
-    parser.add_argument("--exec-cycles", type=int, default=5,
-                        help="Run Alls in each page of a round, in turn (pairs a round)")
+    parser.add_argument("--exec-pairs", type=int, default=3,
+                        help="pairs of Run Alls (with, without) a round")
     parser.add_argument("--tell-runs", type=int, default=50)
     parser.add_argument("--memory-runs", type=int, default=20, help="run-alls of 1000 cells")
     parser.add_argument("--memory-pairs", type=int, default=3,
@@ -701,58 +712,62 @@ def main() -> None:
                         help="only the execution figures (printed, results.* untouched)")
     parser.add_argument("--only-memory", action="store_true",
                         help="only the memory and leak figures (printed, results.* untouched)")
+    parser.add_argument("--only-exec-cpu", action="store_true",
+                        help="only the CPU time of each extension's scripts during a Run All "
+                             "(printed; with --update-results also put into "
+                             "bench/results.json and results.md)")
     parser.add_argument("--update-results", action="store_true",
-                        help="with --only-execution or --only-memory: put the new figures "
-                             "into bench/results.json (the rest kept) and rewrite results.md")
+                        help="with --only-exec-cpu: keep the last full run's other figures")
     args = parser.parse_args()
 
     WORK.mkdir(parents=True, exist_ok=True)
     log("building environments (first run: a few minutes)")
     wheel = build_wheel()
     envs = {"lmk": make_env("lmk", [str(wheel)])}
+    root = WORK / "notebooks"
+    write_notebooks(root)
+
+    def add_alternatives() -> None:
+        for name, extra in EXTRA.items():
+            envs[name] = make_env(name, extra)
+
     if args.only_remote:
-        root = WORK / "notebooks"
-        write_notebooks(root)
         for line in remote_lines(measure_remote(envs["lmk"], root, args.remote_samples)):
             print(line)
         return
     if args.only_load:
-        root = WORK / "notebooks"
-        write_notebooks(root)
         without = make_env("without", EXTRA["without"])
         for line in load_lines(measure_load(envs["lmk"], without, root, args.load_rounds,
                                              args.load_install_rounds)):
             print(line)
         return
     if args.only_execution:
-        root = WORK / "notebooks"
-        write_notebooks(root)
-        for name, extra in EXTRA.items():
-            envs[name] = make_env(name, extra)
-        ex = measure_execution(envs, root, args.exec_rounds, args.exec_cycles)
-        server = Server("lmk", envs["lmk"], root)
-        try:
-            ex["own_cpu"] = measure_exec_cpu(server)
-        finally:
-            server.stop()
-        for line in execution_lines(ex):
+        add_alternatives()
+        for line in execution_lines(measure_execution(envs, root, args.exec_rounds,
+                                                      args.exec_pairs)):
             print(line)
+        return
+    if args.only_exec_cpu:
+        add_alternatives()
+        cpu = measure_exec_cpu(envs, root)
         if args.update_results:
-            update_results("execution", ex)
+            results = json.loads((ROOT / "bench" / "results.json").read_text())
+            results["execution"]["own_cpu"] = cpu["lmk"]
+            results["execution"]["cpu_by_extension"] = cpu
+            results["updated"] = [*results.get("updated", []), {
+                "figures": "CPU time in each extension's scripts during a Run All",
+                "by": "python bench/run.py --only-exec-cpu --update-results",
+                "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}]
+            write_results(results)
+        for line in cpu_lines(cpu):
+            print(line)
         return
     if args.only_memory:
-        root = WORK / "notebooks"
-        write_notebooks(root)
-        mem = measure_memory(envs["lmk"], root, args.memory_pairs, args.memory_runs,
-                             args.leak_notebooks)
-        for line in memory_lines(mem):
+        for line in memory_lines(measure_memory(envs["lmk"], root, args.memory_pairs,
+                                                args.memory_runs, args.leak_notebooks)):
             print(line)
-        if args.update_results:
-            update_results("memory", mem)
         return
     if args.only_tell:
-        root = WORK / "notebooks"
-        write_notebooks(root)
         hook_port = free_port()
         server = tell_server(envs["lmk"], root, hook_port)
         try:
@@ -765,25 +780,23 @@ def main() -> None:
                   f"(min {t['min']:.1f}, max {t['max']:.1f}, {t['n']} runs)" if t
                   else f"tell latency {key}: no sample")
         return
-    for name, extra in EXTRA.items():
-        envs[name] = make_env(name, extra)
-
-    root = WORK / "notebooks"
-    write_notebooks(root)
+    add_alternatives()
     servers = {"lmk": Server("lmk", envs["lmk"], root)}
     hook_port = free_port()
     servers["lmk-tell"] = tell_server(envs["lmk"], root, hook_port)
     results: dict = {"configs": CONFIGS, "machine": {"cpus": os.cpu_count()}}
     try:
         results["execution"] = measure_execution(envs, root, args.exec_rounds,
-                                                 args.exec_cycles)
+                                                 args.exec_pairs)
         log(f"execution ratio {results['execution']['ratio_vs_without']['lmk']['median']:.3f}")
         results["load"] = measure_load(envs["lmk"], envs["without"], root, args.load_rounds,
                                        args.load_install_rounds)
         results["load"]["bundle"] = bundle_sizes(envs["lmk"])
         log(f"load ratio {results['load']['ratio_vs_without']['median']:.3f}")
 
-        results["execution"]["own_cpu"] = measure_exec_cpu(servers["lmk"])
+        cpu = measure_exec_cpu(envs, root)
+        results["execution"]["own_cpu"] = cpu["lmk"]
+        results["execution"]["cpu_by_extension"] = cpu
 
         results["tell_latency"] = measure_tell(servers["lmk-tell"], hook_port, args.tell_runs)
         log(f"tell latency p95 {results['tell_latency']['toast']['p95']:.1f} ms")
@@ -803,16 +816,6 @@ def main() -> None:
 def write_results(results: dict) -> None:
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (ROOT / "bench" / "results.md").write_text(markdown(results))
-
-
-def update_results(part: str, figures_: dict) -> None:
-    """Replace one part of the last full run's bench/results.json."""
-    results = json.loads((ROOT / "bench" / "results.json").read_text())
-    results[part] = figures_
-    results.setdefault("updated", []).append({"part": part,
-                                              "at": time.strftime("%Y-%m-%d %H:%M UTC",
-                                                                  time.gmtime())})
-    write_results(results)
 
 
 def figures(r: dict) -> list[str]:
@@ -843,8 +846,6 @@ def markdown(r: dict) -> str:
         rows.append(f"| {r['configs'][name]} | {arms['with']['median']:.0f} | "
                     f"{arms['without']['median']:.0f} | "
                     f"{q['median']:.3f} ({q['min']:.3f}–{q['max']:.3f}) |")
-    updated = [f"The {u['part']} figures were rerun on their own ({u['at']}) after the "
-               "full run, and replace its." for u in r.get("updated", [])]
     bundle = ["| file | bytes | gzip |", "| --- | --- | --- |"] + [
         f"| {b['file']} | {b['bytes']} | {b['gzip']} |" for b in ld["bundle"]]
     return "\n".join([
@@ -852,7 +853,8 @@ def markdown(r: dict) -> str:
         "Produced by `make bench` (bench/run.py); ratios are medians of alternating pairs "
         "of pages of one server, with the extension and with it taken out of the page; "
         "a new server every round.", "",
-        *updated, *([""] if updated else []),
+        *[f"{u['figures']}: measured after the full run, by `{u['by']}` ({u['at']})."
+          for u in r.get("updated", [])], *([""] if r.get("updated") else []),
         *rows, "",
         *[f"- {line}" for line in figures(r)], "",
         "## Bundle of jupyterlab-lmk (production build)", "", *bundle, "",
