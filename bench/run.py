@@ -712,6 +712,8 @@ def main() -> None:
                         help="only the execution figures (printed, results.* untouched)")
     parser.add_argument("--only-memory", action="store_true",
                         help="only the memory and leak figures (printed, results.* untouched)")
+    parser.add_argument("--exec-cpu-runs", type=int, default=3,
+                        help="profiled Run Alls per extension for its scripts' CPU time")
     parser.add_argument("--only-exec-cpu", action="store_true",
                         help="only the CPU time of each extension's scripts during a Run All "
                              "(printed; with --update-results also put into "
@@ -749,7 +751,7 @@ def main() -> None:
         return
     if args.only_exec_cpu:
         add_alternatives()
-        cpu = measure_exec_cpu(envs, root)
+        cpu = measure_exec_cpu(envs, root, args.exec_cpu_runs)
         if args.update_results:
             results = json.loads((ROOT / "bench" / "results.json").read_text())
             results["execution"]["own_cpu"] = cpu["lmk"]
@@ -794,7 +796,7 @@ def main() -> None:
         results["load"]["bundle"] = bundle_sizes(envs["lmk"])
         log(f"load ratio {results['load']['ratio_vs_without']['median']:.3f}")
 
-        cpu = measure_exec_cpu(envs, root)
+        cpu = measure_exec_cpu(envs, root, args.exec_cpu_runs)
         results["execution"]["own_cpu"] = cpu["lmk"]
         results["execution"]["cpu_by_extension"] = cpu
 
