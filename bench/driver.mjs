@@ -268,7 +268,8 @@ async function timedLoad(url, { record = false, hide = false } = {}) {
  * Time (ms) of the profile's samples in scripts whose URL contains
  * `prefix`: `ours` counts samples in those scripts themselves, `within`
  * also what they called (the lab's React, Lumino and services code run
- * for us), and `top` the five functions of ours that took the most.
+ * for us), `top` the five functions of ours that took the most and
+ * `called` the five of the lab's that took the most when ours called them.
  */
 function scriptTime(profile, prefix) {
   const self = new Map();
@@ -283,6 +284,9 @@ function scriptTime(profile, prefix) {
   let total = 0;
   let idle = 0;
   const byFunction = new Map();
+  const called = new Map();
+  const keyOf = node =>
+    `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber}:${node.callFrame.columnNumber}`;
   // Depth first from the root, knowing whether one of ours is up the stack.
   const stack = [[profile.nodes[0], false]];
   while (stack.length) {
@@ -298,15 +302,21 @@ function scriptTime(profile, prefix) {
     }
     if (isOurs(node)) {
       ours += us;
-      const key = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber}:${node.callFrame.columnNumber}`;
+      const key = keyOf(node);
       byFunction.set(key, (byFunction.get(key) ?? 0) + us / 1000);
+    } else if (inOurs) {
+      const key = keyOf(node);
+      called.set(key, (called.get(key) ?? 0) + us / 1000);
     }
     for (const child of node.children ?? []) {
       stack.push([byId.get(child), inOurs]);
     }
   }
-  const top = [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  const rank = map =>
+    [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  const top = rank(byFunction);
   return {
+    called: rank(called),
     ours: ours / 1000,
     within: within / 1000,
     total: total / 1000,
@@ -342,11 +352,12 @@ try {
       await cdp.send('Profiler.start');
       result.runMs = await runAllTimed(page);
       const { profile } = await cdp.send('Profiler.stop');
-      const { ours, within, total, busy, top } = scriptTime(
+      const { ours, within, total, busy, top, called } = scriptTime(
         profile,
         options.prefix
       );
       result.top = top;
+      result.called = called;
       result.oursMs = ours;
       result.withinMs = within;
       result.sampledMs = total;

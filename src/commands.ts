@@ -7,8 +7,7 @@ import {
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import type { DesktopChannel } from './delivery/channels/desktopChannel';
-import type { NotifyWhenDone } from './rules/notifyWhenDone';
-import type { IDeliveryResult, ILmkNotifier } from './tokens';
+import type { IDeliveryResult, ILmkNotifier, INotifyWhenDone } from './tokens';
 
 /**
  * The command ids of jupyterlab-lmk.
@@ -40,7 +39,7 @@ export function addCommands(
   options: {
     notifier: ILmkNotifier;
     desktop: DesktopChannel;
-    whenDone: NotifyWhenDone;
+    whenDone: INotifyWhenDone;
     /** The path of the current notebook, if any. */
     currentPath: () => string | null;
     /** The "only when I'm away" setting. */

@@ -6,11 +6,13 @@ import { remoteSessionsPlugin } from './plugins/remoteSessionsPlugin';
 import { reportPlugin } from './plugins/reportPlugin';
 import { sidebarPlugin } from './plugins/sidebarPlugin';
 import { trackerPlugin } from './plugins/trackerPlugin';
+import { whenDonePlugin } from './plugins/whenDonePlugin';
 
 export * from './tokens';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
   trackerPlugin,
+  whenDonePlugin,
   notifierPlugin,
   kernelNotifyPlugin,
   reportPlugin,

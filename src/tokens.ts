@@ -270,6 +270,32 @@ export const IRunTracker = new Token<IRunTracker>(
 );
 
 /**
+ * The one-shot "notify me when this run ends" of each notebook (by path).
+ */
+export interface INotifyWhenDone {
+  /** Whether the notebook's next run to end will notify, whatever the rules. */
+  isArmed(path: string): boolean;
+  /** Arm or disarm the one-shot for a notebook. */
+  set(path: string, armed: boolean): void;
+  /**
+   * Use up the one-shot of a notebook whose run ended.
+   *
+   * @returns whether it was armed.
+   */
+  consume(path: string): boolean;
+  /** Emitted with the notebook's path whenever its state changes. */
+  readonly changed: ISignal<INotifyWhenDone, string>;
+}
+
+/**
+ * The "notify me when this run ends" token.
+ */
+export const INotifyWhenDone = new Token<INotifyWhenDone>(
+  'jupyterlab-lmk:INotifyWhenDone',
+  'The one-shot "notify me when this run ends" of each notebook.'
+);
+
+/**
  * The Notifications side panel, for plugins that add a section to it.
  */
 export interface ILmkSidebar {

@@ -6,7 +6,6 @@ import {
   readNotebookChannels
 } from '../rules/notebookChannels';
 import { type NotifyMode, readMode } from '../rules/notifyMode';
-import type { NotifyWhenDone } from '../rules/notifyWhenDone';
 import {
   shouldNotifyRun,
   wantsInputAlert,
@@ -19,6 +18,7 @@ import type {
   ILmkEvent,
   ILmkNotifier,
   INotificationTarget,
+  INotifyWhenDone,
   IRunSummary,
   IRunTracker
 } from '../tokens';
@@ -314,7 +314,7 @@ export namespace RunNotifier {
     /** The absolute address of a notebook in this lab. */
     notebookUrl: (path: string) => string;
     findNotebook: (path: string) => INotebookLookup | null;
-    whenDone: NotifyWhenDone;
+    whenDone: INotifyWhenDone;
     trans: TranslationBundle;
     /** Flood guard limits (default: 3 per notebook per minute). */
     flood?: FloodGuard.IOptions;

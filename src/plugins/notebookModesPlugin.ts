@@ -25,6 +25,7 @@ import { addModeCommands } from '../notebook/modeCommands';
 import { addNotebookChannelsCommand } from '../notebook/notebookChannelsCommand';
 import { INHERIT, modeLabel, modeShortLabel } from '../notebook/modeLabels';
 import { NOTIFY_MODES, readMode } from '../rules/notifyMode';
+import { INotifyWhenDone } from '../tokens';
 
 /**
  * Per-notebook and per-cell notification modes: the bell in the cell
@@ -43,7 +44,8 @@ export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
     ITranslator,
     ICommandPalette,
     IToolbarWidgetRegistry,
-    ISettingRegistry
+    ISettingRegistry,
+    INotifyWhenDone
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -51,7 +53,8 @@ export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null,
     palette: ICommandPalette | null,
     toolbarRegistry: IToolbarWidgetRegistry | null,
-    registry: ISettingRegistry | null
+    registry: ISettingRegistry | null,
+    whenDone: INotifyWhenDone | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     const { commands } = app;
@@ -107,9 +110,7 @@ export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
           className: 'jp-lmk-NotebookBell',
           state: () => {
             const mode = readMode(model.getMetadata('lmk'));
-            const armed =
-              commands.hasCommand(CommandIDs.notifyWhenDone) &&
-              commands.isToggled(CommandIDs.notifyWhenDone, whenDoneArgs());
+            const armed = whenDone?.isArmed(panel.context.path) ?? false;
             const modeText = modeLabel(mode ?? INHERIT, 'notebook', trans);
             return {
               label: armed
@@ -136,16 +137,18 @@ export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
         let menu: Menu | null = null;
         const refresh = () => button.refresh();
         model.metadataChanged.connect(refresh);
-        const onCommand = (_: unknown, change: { id?: string }) => {
-          if (change.id === CommandIDs.notifyWhenDone) {
+        // Not the lab's commandChanged: it fires several times per executed
+        // cell, and a Run All would call this for each.
+        const onWhenDone = (_: unknown, path: string) => {
+          if (path === panel.context.path) {
             refresh();
           }
         };
-        commands.commandChanged.connect(onCommand);
+        whenDone?.changed.connect(onWhenDone);
         button.disposed.connect(() => {
           menu?.dispose();
           model.metadataChanged.disconnect(refresh);
-          commands.commandChanged.disconnect(onCommand);
+          whenDone?.changed.disconnect(onWhenDone);
         });
         return button;
       }

@@ -23,7 +23,6 @@ import { notebookUrl } from '../navigation/notebookUrl';
 import { goToCell } from '../navigation/goToCell';
 import { notebookLookup } from '../notebook/notebookLookup';
 import { AwayDetector } from '../presence/awayDetector';
-import { NotifyWhenDone } from '../rules/notifyWhenDone';
 // Settings are read at activation and on every change.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import {
@@ -32,7 +31,12 @@ import {
   isAwayOnlyChannel,
   readSettings
 } from '../settings/lmkSettings';
-import { ILmkNotifier, type INotificationTarget, IRunTracker } from '../tokens';
+import {
+  ILmkNotifier,
+  type INotificationTarget,
+  INotifyWhenDone,
+  IRunTracker
+} from '../tokens';
 import { afterRestore } from './afterRestore';
 
 /**
@@ -44,13 +48,14 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
   description:
     'Sends a notification when a notebook run ends, through the channels you chose.',
   autoStart: true,
-  requires: [IRunTracker, ISettingRegistry],
+  requires: [IRunTracker, ISettingRegistry, INotifyWhenDone],
   optional: [ITranslator, INotebookTracker, ICommandPalette],
   provides: ILmkNotifier,
   activate: (
     app: JupyterFrontEnd,
     runs: IRunTracker,
     registry: ISettingRegistry,
+    whenDone: INotifyWhenDone,
     translator: ITranslator | null,
     notebooks: INotebookTracker | null,
     palette: ICommandPalette | null
@@ -135,7 +140,6 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         );
       });
 
-    const whenDone = new NotifyWhenDone();
     new RunNotifier({
       runs,
       notifier,

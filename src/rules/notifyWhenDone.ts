@@ -1,11 +1,12 @@
 import { type ISignal, Signal } from '@lumino/signaling';
+import type { INotifyWhenDone } from '../tokens';
 
 /**
  * The one-shot "notify me when this run ends", per notebook: armed from the
  * notebook toolbar or the palette, before or during a run, and used up by
  * the next run of that notebook that ends.
  */
-export class NotifyWhenDone {
+export class NotifyWhenDone implements INotifyWhenDone {
   /** Emitted with the notebook path whenever its state changes. */
   get changed(): ISignal<this, string> {
     return this._changed;

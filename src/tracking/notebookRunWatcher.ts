@@ -5,7 +5,7 @@ import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 import { type ISignal, Signal } from '@lumino/signaling';
 import type { IActiveRun, IInputRequest, IRunSummary } from '../tokens';
-import { type ICellReply, type IRunCell, Run } from './run';
+import { type ICellReply, Run } from './run';
 
 type ExecuteFuture = Kernel.IShellFuture<
   KernelMessage.IExecuteRequestMsg,
@@ -98,59 +98,58 @@ export class NotebookRunWatcher implements IDisposable {
     if (this._isDisposed) {
       return;
     }
-    const started: { cell: CodeCell; future: ExecuteFuture }[] = [];
+    const cells: CodeCell[] = [];
+    const futures: ExecuteFuture[] = [];
     for (const { cell, before } of pending) {
       const future = cell.isDisposed ? null : cell.outputArea.future;
       // No new future: the cell was empty or there was no kernel.
       if (future && future !== before && !future.isDisposed) {
-        started.push({ cell, future });
+        cells.push(cell);
+        futures.push(future);
       }
     }
-    if (started.length === 0) {
+    if (cells.length === 0) {
       return;
     }
-
-    const indices = new Map<Cell, number>();
-    this._notebook.widgets.forEach((widget, index) => {
-      indices.set(widget, index);
-    });
-    const cells: IRunCell[] = started.map(({ cell }) => ({
-      id: cell.model.id,
-      index: indices.get(cell) ?? -1,
-      stopOnError: !Private.raisesException(cell)
-    }));
+    // Per cell, only what following its request needs: ids, positions in
+    // the notebook and tags are read when a rule or the summary asks.
     const run = new Run({
-      id: started[0].future.msg.header.msg_id,
-      cells,
+      id: futures[0].msg.header.msg_id,
+      size: cells.length,
       now: this._now
     });
     const kernel = this._sessionContext.session?.kernel;
     const context: Private.IRunContext = {
       path: this._path(),
       kernel: kernel ? { id: kernel.id, name: kernel.name } : null,
+      cells,
+      cellIds: null,
+      failedCell: null,
       active: null,
       askedForInput: false
     };
     this._active.set(run, context);
-    started.forEach(({ future }, i) =>
-      this._follow(run, cells[i].id, future, i === 0)
-    );
+    this._watchStart(run, futures[0]);
+    for (let position = 0; position < futures.length; position++) {
+      this._follow(run, context, position, futures[position]);
+    }
     context.active = this._describe(run, context);
     this._runStarted.emit(context.active);
   }
 
   /**
    * A live view of a run for rules that act while it goes on; the cells'
-   * positions are looked up only when asked.
+   * ids and positions are looked up only when asked.
    */
   private _describe(run: Run, context: Private.IRunContext): IActiveRun {
     const notebook = this._notebook;
-    const cellIds = run.cells.map(cell => cell.id);
     return {
       id: run.id,
       notebookPath: context.path,
       kernel: context.kernel,
-      cellIds,
+      get cellIds() {
+        return Private.cellIds(context);
+      },
       get isDone() {
         return run.isDone;
       },
@@ -164,28 +163,24 @@ export class NotebookRunWatcher implements IDisposable {
         return run.durationSeconds;
       },
       current: () => {
-        const cell = run.currentCell();
-        if (!cell) {
+        const cell = context.cells[run.currentPosition()];
+        if (!cell?.model) {
           return null;
         }
-        const index = notebook.widgets.findIndex(w => w.model.id === cell.id);
-        return { cellId: cell.id, index: index >= 0 ? index : cell.index };
+        return {
+          cellId: cell.model.id,
+          index: notebook.widgets.indexOf(cell)
+        };
       }
     };
   }
 
   /**
-   * Follow one cell's execute request to its reply. Only the run's first
-   * cell is watched for the moment the kernel starts it (the run's start);
-   * every other cell's start comes with its reply, so a long run adds no
-   * message hook per cell.
+   * Watch the run's first request for the moment the kernel starts it (the
+   * run's start). Every other cell's start comes with its reply, so a long
+   * run adds no message hook per cell.
    */
-  private _follow(
-    run: Run,
-    cellId: string,
-    future: ExecuteFuture,
-    watchStart: boolean
-  ): void {
+  private _watchStart(run: Run, future: ExecuteFuture): void {
     const hook = (msg: KernelMessage.IIOPubMessage): boolean => {
       const type = msg.header.msg_type;
       if (
@@ -193,53 +188,93 @@ export class NotebookRunWatcher implements IDisposable {
         (type === 'status' &&
           (msg as KernelMessage.IStatusMsg).content.execution_state === 'busy')
       ) {
-        run.cellStarted(cellId, msg.header.date);
+        run.cellStarted(0, msg.header.date);
         // Only the start is needed: stop looking at this cell's messages.
         future.removeMessageHook(hook);
       }
       return true;
     };
-    if (watchStart) {
-      future.registerMessageHook(hook);
-    }
+    future.registerMessageHook(hook);
+    const release = () => Private.removeHook(future, hook);
+    future.done.then(release, release);
+  }
+
+  /**
+   * Follow one cell's execute request to its reply. This runs for every
+   * cell of a Run All: one stdin handler and one `done` callback, no more.
+   */
+  private _follow(
+    run: Run,
+    context: Private.IRunContext,
+    position: number,
+    future: ExecuteFuture
+  ): void {
     // The output area answers input requests; look at them after it.
     const answer = future.onStdin;
-    const onStdin = (msg: KernelMessage.IStdinMessage): void => {
+    future.onStdin = (msg: KernelMessage.IStdinMessage): void => {
       answer?.(msg);
       if (msg.header.msg_type === 'input_request') {
-        this._askedForInput(run, cellId, msg as KernelMessage.IInputRequestMsg);
-      }
-    };
-    future.onStdin = onStdin;
-    // The output area keeps each cell's future until the cell runs again:
-    // once this one is done, let go of the run it would otherwise hold.
-    const release = () => {
-      if (watchStart) {
-        Private.removeHook(future, hook);
-      }
-      if (!future.isDisposed && future.onStdin === onStdin && answer) {
-        future.onStdin = answer;
+        this._askedForInput(
+          run,
+          position,
+          msg as KernelMessage.IInputRequestMsg
+        );
       }
     };
     future.done.then(
       reply => {
-        release();
-        if (run.cellReplied(cellId, Private.toCellReply(reply))) {
+        const ended =
+          reply?.content.status === 'ok'
+            ? run.cellSucceeded(
+                position,
+                Private.startedAt(reply),
+                reply.header.date
+              )
+            : this._replied(run, context, position, future, reply);
+        if (ended) {
           this._ended(run);
         }
       },
       () => {
-        release();
-        if (run.cellCancelled(cellId)) {
+        if (run.cellCancelled(position)) {
           this._ended(run);
         }
       }
     );
   }
 
+  /**
+   * A reply other than `ok` (or none): the run may have failed.
+   *
+   * @returns whether this ended the run.
+   */
+  private _replied(
+    run: Run,
+    context: Private.IRunContext,
+    position: number,
+    future: ExecuteFuture,
+    reply: KernelMessage.IExecuteReplyMsg | undefined
+  ): boolean {
+    const hadFailure = run.failure !== null;
+    const ended = run.cellReplied(
+      position,
+      Private.toCellReply(reply),
+      future.msg.content.stop_on_error !== false
+    );
+    if (!hadFailure && run.failure) {
+      // Which cell failed, now: it may be deleted before the run ends.
+      const cell = context.cells[position];
+      context.failedCell = {
+        id: cell.model?.id ?? '',
+        index: this._notebook.widgets.indexOf(cell)
+      };
+    }
+    return ended;
+  }
+
   private _askedForInput(
     run: Run,
-    cellId: string,
+    position: number,
     msg: KernelMessage.IInputRequestMsg
   ): void {
     const context = this._active.get(run);
@@ -247,11 +282,11 @@ export class NotebookRunWatcher implements IDisposable {
       return;
     }
     context.askedForInput = true;
-    const index = this._notebook.widgets.findIndex(w => w.model.id === cellId);
+    const cell = context.cells[position];
     this._inputRequested.emit({
       run: context.active,
-      cellId,
-      index,
+      cellId: cell.model?.id ?? '',
+      index: this._notebook.widgets.indexOf(cell),
       prompt: String(msg.content.prompt ?? ''),
       password: !!msg.content.password
     });
@@ -297,33 +332,48 @@ export class NotebookRunWatcher implements IDisposable {
       return;
     }
     this._active.delete(run);
-    this._runEnded.emit(this._summarize(run, context));
+    const summary = this._summarize(run, context);
+    // The cells' futures keep their callbacks (and so this context) until
+    // the cells run again: let go of the cell widgets now.
+    context.cells = [];
+    this._runEnded.emit(summary);
   }
 
   private _summarize(run: Run, context: Private.IRunContext): IRunSummary {
     const failure = run.failure;
-    let failureIndex = failure?.index ?? -1;
+    const failedCell = context.failedCell;
+    let failureIndex = failedCell?.index ?? -1;
     if (failure) {
-      // The cell may have moved since it was scheduled.
-      const now = this._notebook.widgets.findIndex(
-        w => w.model.id === failure.cellId
+      // The cell may have moved since it failed.
+      const now = this._notebook.widgets.indexOf(
+        context.cells[failure.position]
       );
       failureIndex = now >= 0 ? now : failureIndex;
     }
+    const last = context.cells[context.cells.length - 1];
     return {
       id: run.id,
       outcome: run.outcome!,
       notebookPath: context.path,
       kernel: context.kernel,
-      cells: run.cells.length,
+      cells: run.size,
       executed: run.executed,
       started: new Date(run.startedMs).toISOString(),
       finished: new Date(run.finishedMs!).toISOString(),
       durationSeconds: run.durationSeconds,
       kernelTiming: run.kernelTiming,
-      lastCellId: run.cells[run.cells.length - 1].id,
-      cellIds: context.active?.cellIds ?? run.cells.map(cell => cell.id),
-      failure: failure ? { ...failure, index: failureIndex } : null
+      lastCellId: last.model?.id ?? '',
+      cellIds: Private.cellIds(context),
+      failure: failure
+        ? {
+            cellId: failedCell?.id ?? '',
+            index: failureIndex,
+            executionCount: failure.executionCount,
+            ename: failure.ename,
+            evalue: failure.evalue,
+            traceback: failure.traceback
+          }
+        : null
     };
   }
 
@@ -362,6 +412,12 @@ namespace Private {
   export interface IRunContext {
     path: string;
     kernel: { id: string; name: string } | null;
+    /** The run's code cells, in execution order. */
+    cells: CodeCell[];
+    /** Their ids, read the first time they are asked for. */
+    cellIds: string[] | null;
+    /** The cell of the run's failure, as it was when it failed. */
+    failedCell: { id: string; index: number } | null;
     /** The run as rules see it while it goes on. */
     active: IActiveRun | null;
     /** Whether the run has already said it waits for input. */
@@ -369,11 +425,21 @@ namespace Private {
   }
 
   /**
-   * Cells tagged `raises-exception` are executed with `stop_on_error` off.
+   * The ids of the run's cells, read once; a cell deleted before then has
+   * none and is left out.
    */
-  export function raisesException(cell: CodeCell): boolean {
-    const tags = cell.model.getMetadata('tags');
-    return Array.isArray(tags) && tags.includes('raises-exception');
+  export function cellIds(context: IRunContext): string[] {
+    if (!context.cellIds) {
+      const ids: string[] = [];
+      for (const cell of context.cells) {
+        const model = cell.model;
+        if (model) {
+          ids.push(model.id);
+        }
+      }
+      context.cellIds = ids;
+    }
+    return context.cellIds;
   }
 
   export function removeHook(
@@ -385,6 +451,15 @@ namespace Private {
     }
   }
 
+  /** When the kernel started the execution (ipykernel's `metadata.started`). */
+  export function startedAt(
+    reply: KernelMessage.IExecuteReplyMsg
+  ): string | undefined {
+    const started = (reply.metadata as { started?: unknown } | undefined)
+      ?.started;
+    return typeof started === 'string' ? started : undefined;
+  }
+
   export function toCellReply(
     reply: KernelMessage.IExecuteReplyMsg | undefined
   ): ICellReply {
@@ -393,8 +468,6 @@ namespace Private {
     }
     const content = reply.content as KernelMessage.IExecuteReplyMsg['content'] &
       Partial<KernelMessage.IReplyErrorContent>;
-    const started = (reply.metadata as { started?: unknown } | undefined)
-      ?.started;
     return {
       status: content.status,
       executionCount:
@@ -402,7 +475,7 @@ namespace Private {
       ename: content.ename,
       evalue: content.evalue,
       traceback: content.traceback,
-      started: typeof started === 'string' ? started : undefined,
+      started: startedAt(reply),
       date: reply.header.date
     };
   }

@@ -1,4 +1,4 @@
-import type { IRunFailure, RunOutcome } from '../tokens';
+import type { RunOutcome } from '../tokens';
 import { parseKernelTime } from './kernelTime';
 
 /**
@@ -26,43 +26,50 @@ export interface ICellReply {
 }
 
 /**
- * A code cell scheduled in a run.
+ * The error that ended (or, in a cell tagged `raises-exception`, marked) a
+ * run, with the cell's position in the run.
  */
-export interface IRunCell {
-  id: string;
-  /** Index in the notebook when the run was scheduled. */
-  index: number;
-  /** False when the cell is tagged `raises-exception`: its error does not stop the queue. */
-  stopOnError: boolean;
+export interface IRunError {
+  /** Position of the cell in the run (0-based, in execution order). */
+  position: number;
+  executionCount: number | null;
+  ename: string;
+  evalue: string;
+  traceback: string[];
 }
 
-type CellState = 'queued' | 'running' | 'done' | 'cancelled';
+// A cell's state, one byte per cell of the run.
+const QUEUED = 0;
+const RUNNING = 1;
+const DONE = 2;
+const CANCELLED = 3;
 
 /**
- * A run: the code cells of one notebook scheduled together by one action.
+ * A run: the code cells of one notebook scheduled together by one action,
+ * known by their positions in the run (0 to `size - 1`, in execution order).
  *
  * Pure state machine: it is fed kernel facts (cell started, replied, was
  * cancelled, kernel lost) and decides when the run ends and how. Time comes
  * from the kernel's clock where the kernel gives it, so time spent waiting
- * in the kernel's queue behind another run is not counted.
+ * in the kernel's queue behind another run is not counted. Each fact costs
+ * a few field reads and writes: a Run All of a thousand cells feeds it a
+ * thousand replies.
  */
 export class Run {
   constructor(options: Run.IOptions) {
     this.id = options.id;
-    this.cells = options.cells;
+    this.size = options.size;
     this._now = options.now ?? Date.now;
     this._scheduledLocal = this._now();
-    for (const cell of options.cells) {
-      this._states.set(cell.id, 'queued');
-    }
-    this._pending = this._states.size;
+    this._states = new Uint8Array(options.size);
+    this._pending = options.size;
   }
 
   /** Unique id of the run. */
   readonly id: string;
 
-  /** The code cells of the run, in execution order. */
-  readonly cells: readonly IRunCell[];
+  /** Number of code cells in the run. */
+  readonly size: number;
 
   /** Whether the run has ended. */
   get isDone(): boolean {
@@ -79,8 +86,8 @@ export class Run {
     return this._executed;
   }
 
-  /** The failing cell and its error, for failed or interrupted runs. */
-  get failure(): IRunFailure | null {
+  /** The first error of the run, for failed or interrupted runs. */
+  get failure(): IRunError | null {
     return this._failure;
   }
 
@@ -108,15 +115,26 @@ export class Run {
     return Math.max(0, (end - this.startedMs) / 1000);
   }
 
-  /** The cell executing now, or the next one in line; `null` once done. */
-  currentCell(): IRunCell | null {
-    return this.cells.find(cell => this.isPending(cell.id)) ?? null;
+  /**
+   * Position of the cell executing now, or of the next one in line; `-1`
+   * once done.
+   */
+  currentPosition(): number {
+    for (let position = 0; position < this.size; position++) {
+      if (this.isPending(position)) {
+        return position;
+      }
+    }
+    return -1;
   }
 
-  /** Whether the cell with this id belongs to the run and is not settled. */
-  isPending(cellId: string): boolean {
-    const state = this._states.get(cellId);
-    return state === 'queued' || state === 'running';
+  /**
+   * Whether the cell at this position belongs to the run and is not
+   * settled (false for every cell once the run is done).
+   */
+  isPending(position: number): boolean {
+    const state = this._states[position];
+    return this._outcome === null && (state === QUEUED || state === RUNNING);
   }
 
   /**
@@ -125,61 +143,70 @@ export class Run {
    * @param kernelTime - the header date of the kernel's busy status or
    *   execute_input message, if it sent one.
    */
-  cellStarted(cellId: string, kernelTime?: string): void {
-    if (this.isDone || this._states.get(cellId) !== 'queued') {
+  cellStarted(position: number, kernelTime?: string): void {
+    if (this._outcome !== null || this._states[position] !== QUEUED) {
       return;
     }
-    this._states.set(cellId, 'running');
-    const local = this._now();
-    this._startLocal ??= local;
-    if (kernelTime) {
-      // The kernel runs cells in order: the first start seen is the earliest.
-      this._startRaw ??= kernelTime;
-      this._seeKernelTime(kernelTime, local);
+    this._states[position] = RUNNING;
+    this._noteTimes(kernelTime, kernelTime);
+  }
+
+  /**
+   * The kernel replied `ok` to a cell's execute request: the reply of
+   * nearly every cell, so it takes the two kernel times, not a reply.
+   *
+   * @param started - kernel time the execution started (ipykernel's
+   *   `metadata.started`), if given.
+   * @param date - kernel time of the reply (its header date), if given.
+   * @returns whether this ended the run.
+   */
+  cellSucceeded(position: number, started?: string, date?: string): boolean {
+    if (!this._settle(position, DONE, started, date)) {
+      return false;
     }
+    this._executed++;
+    return this._endIfSettled();
   }
 
   /**
    * The kernel replied to a cell's execute request.
    *
+   * @param stopOnError - whether the request asked the kernel to abort its
+   *   queue on error (false for cells tagged `raises-exception`).
    * @returns whether this ended the run.
    */
-  cellReplied(cellId: string, reply: ICellReply): boolean {
-    if (this.isDone || !this.isPending(cellId)) {
+  cellReplied(
+    position: number,
+    reply: ICellReply,
+    stopOnError = true
+  ): boolean {
+    if (reply.status === 'ok') {
+      return this.cellSucceeded(position, reply.started, reply.date);
+    }
+    const state = reply.status === 'aborted' ? CANCELLED : DONE;
+    if (!this._settle(position, state, reply.started, reply.date)) {
       return false;
     }
-    // A reply whose start we did not see (hooks attached late, or a kernel
-    // without iopub dates) still carries the start time in its metadata.
-    this.cellStarted(cellId, reply.started);
-    if (reply.date) {
-      this._seeKernelTime(reply.date, this._now());
-    }
-
-    this._settle(cellId, reply.status === 'aborted' ? 'cancelled' : 'done');
-    if (reply.status === 'aborted') {
+    if (state === CANCELLED) {
       return this._endIfSettled();
     }
     this._executed++;
-    if (reply.status === 'error') {
-      const cell = this.cells.find(c => c.id === cellId)!;
-      const ename = reply.ename ?? '';
-      const interrupted = INTERRUPT_ENAMES.has(ename);
-      if (!this._failure) {
-        this._failure = {
-          cellId,
-          index: cell.index,
-          executionCount: reply.executionCount,
-          ename,
-          evalue: reply.evalue ?? '',
-          traceback: reply.traceback ?? []
-        };
-        this._failureOutcome = interrupted ? 'interrupted' : 'failed';
-      }
-      if (cell.stopOnError || interrupted) {
-        // The kernel aborts the rest of its queue: the run is over.
-        this._end(this._failureOutcome!, reply.date ?? null);
-        return true;
-      }
+    const ename = reply.ename ?? '';
+    const interrupted = INTERRUPT_ENAMES.has(ename);
+    if (!this._failure) {
+      this._failure = {
+        position,
+        executionCount: reply.executionCount,
+        ename,
+        evalue: reply.evalue ?? '',
+        traceback: reply.traceback ?? []
+      };
+      this._failureOutcome = interrupted ? 'interrupted' : 'failed';
+    }
+    if (stopOnError || interrupted) {
+      // The kernel aborts the rest of its queue: the run is over.
+      this._end(this._failureOutcome!, reply.date ?? null);
+      return true;
     }
     return this._endIfSettled();
   }
@@ -190,11 +217,12 @@ export class Run {
    *
    * @returns whether this ended the run.
    */
-  cellCancelled(cellId: string): boolean {
-    if (this.isDone || !this.isPending(cellId)) {
+  cellCancelled(position: number): boolean {
+    if (!this.isPending(position)) {
       return false;
     }
-    this._settle(cellId, 'cancelled');
+    this._states[position] = CANCELLED;
+    this._pending--;
     return this._endIfSettled();
   }
 
@@ -204,16 +232,59 @@ export class Run {
    * @returns whether this ended the run.
    */
   kernelLost(how: 'died' | 'restarted'): boolean {
-    if (this.isDone) {
+    if (this._outcome !== null) {
       return false;
     }
     this._end(how === 'died' ? 'kernel-died' : 'kernel-restarted', null);
     return true;
   }
 
-  private _settle(cellId: string, state: 'done' | 'cancelled'): void {
-    this._states.set(cellId, state);
+  /**
+   * Settle a pending cell that replied, and note the kernel's times.
+   *
+   * @returns false if the cell was not pending (nothing changed).
+   */
+  private _settle(
+    position: number,
+    state: typeof DONE | typeof CANCELLED,
+    started: string | undefined,
+    date: string | undefined
+  ): boolean {
+    if (!this.isPending(position)) {
+      return false;
+    }
+    this._states[position] = state;
     this._pending--;
+    // A reply whose start we did not see (hooks attached late, or a kernel
+    // without iopub dates) still carries the start time in its metadata.
+    this._noteTimes(started, date ?? started);
+    return true;
+  }
+
+  /**
+   * Note the browser's time and the kernel's, kept as sent and parsed only
+   * when asked for: one run sees two per cell, and parsing each would cost
+   * the hot path.
+   *
+   * @param started - a kernel time the cell started, if known.
+   * @param latest - the latest kernel time in the fact, if any.
+   */
+  private _noteTimes(
+    started: string | undefined,
+    latest: string | undefined
+  ): void {
+    const now = this._now();
+    if (this._startLocal === null) {
+      this._startLocal = now;
+    }
+    // The kernel runs cells in order: the first start seen is the earliest.
+    if (started && this._startRaw === null) {
+      this._startRaw = started;
+    }
+    if (latest) {
+      this._lastRaw = latest;
+      this._lastSeenLocal = now;
+    }
   }
 
   private _endIfSettled(): boolean {
@@ -230,16 +301,6 @@ export class Run {
     this._outcome = outcome;
     this._endLocal = this._now();
     this._endKernel = parseKernelTime(kernelEnd) ?? this._estimateKernelNow();
-    this._states.clear();
-  }
-
-  /**
-   * Kernel timestamps are kept as sent and parsed only when the run ends:
-   * one run sees two per cell, and parsing each would cost the hot path.
-   */
-  private _seeKernelTime(kernelTime: string, local: number): void {
-    this._lastRaw = kernelTime;
-    this._lastSeenLocal = local;
   }
 
   private _startKernel(): number | null {
@@ -260,13 +321,13 @@ export class Run {
   }
 
   private _now: () => number;
-  private _states = new Map<string, CellState>();
+  private _states: Uint8Array;
   private _executed = 0;
   private _outcome: RunOutcome | null = null;
-  private _failure: IRunFailure | null = null;
+  private _failure: IRunError | null = null;
   private _failureOutcome: 'failed' | 'interrupted' | null = null;
   private _scheduledLocal: number;
-  private _pending = 0;
+  private _pending: number;
   private _startLocal: number | null = null;
   private _endLocal: number | null = null;
   private _startRaw: string | null = null;
@@ -284,7 +345,8 @@ export namespace Run {
    */
   export interface IOptions {
     id: string;
-    cells: IRunCell[];
+    /** Number of code cells in the run. */
+    size: number;
     /** The browser clock; injectable for tests. */
     now?: () => number;
   }

@@ -4,12 +4,8 @@ const t0 = Date.parse('2026-01-01T10:00:00.000Z');
 const iso = (seconds: number) =>
   new Date(t0 + seconds * 1000).toISOString().replace('Z', '123Z');
 
-function makeRun(ids: string[], now: () => number = () => t0) {
-  return new Run({
-    id: 'run-1',
-    cells: ids.map((id, index) => ({ id, index, stopOnError: true })),
-    now
-  });
+function makeRun(size: number, now: () => number = () => t0) {
+  return new Run({ id: 'run-1', size, now });
 }
 
 const ok = (count: number, started: number, date: number): ICellReply => ({
@@ -21,12 +17,12 @@ const ok = (count: number, started: number, date: number): ICellReply => ({
 
 describe('Run', () => {
   it('ends as finished when its last cell has replied', () => {
-    const run = makeRun(['a', 'b']);
-    run.cellStarted('a', iso(0));
-    expect(run.cellReplied('a', ok(1, 0, 1))).toBe(false);
+    const run = makeRun(2);
+    run.cellStarted(0, iso(0));
+    expect(run.cellReplied(0, ok(1, 0, 1))).toBe(false);
     expect(run.isDone).toBe(false);
-    run.cellStarted('b', iso(1));
-    expect(run.cellReplied('b', ok(2, 1, 4))).toBe(true);
+    run.cellStarted(1, iso(1));
+    expect(run.cellReplied(1, ok(2, 1, 4))).toBe(true);
     expect(run.outcome).toBe('finished');
     expect(run.executed).toBe(2);
     expect(run.durationSeconds).toBeCloseTo(4, 3);
@@ -34,9 +30,9 @@ describe('Run', () => {
   });
 
   it('ends at the first error and reports the failing cell', () => {
-    const run = makeRun(['a', 'b', 'c']);
-    run.cellReplied('a', ok(1, 0, 1));
-    const ended = run.cellReplied('b', {
+    const run = makeRun(3);
+    run.cellReplied(0, ok(1, 0, 1));
+    const ended = run.cellReplied(1, {
       status: 'error',
       executionCount: 2,
       ename: 'ValueError',
@@ -48,8 +44,7 @@ describe('Run', () => {
     expect(ended).toBe(true);
     expect(run.outcome).toBe('failed');
     expect(run.failure).toEqual({
-      cellId: 'b',
-      index: 1,
+      position: 1,
       executionCount: 2,
       ename: 'ValueError',
       evalue: 'bad',
@@ -58,29 +53,26 @@ describe('Run', () => {
     expect(run.executed).toBe(2);
     // The aborted rest arrives later and changes nothing.
     expect(
-      run.cellReplied('c', { status: 'aborted', executionCount: null })
+      run.cellReplied(2, { status: 'aborted', executionCount: null })
     ).toBe(false);
     expect(run.executed).toBe(2);
   });
 
   it('goes on after an error in a cell tagged raises-exception', () => {
-    const run = new Run({
-      id: 'r',
-      cells: [
-        { id: 'a', index: 0, stopOnError: false },
-        { id: 'b', index: 1, stopOnError: true }
-      ],
-      now: () => t0
-    });
+    const run = makeRun(2);
     expect(
-      run.cellReplied('a', {
-        status: 'error',
-        executionCount: 1,
-        ename: 'ValueError',
-        evalue: 'expected'
-      })
+      run.cellReplied(
+        0,
+        {
+          status: 'error',
+          executionCount: 1,
+          ename: 'ValueError',
+          evalue: 'expected'
+        },
+        false
+      )
     ).toBe(false);
-    expect(run.cellReplied('b', ok(2, 1, 2))).toBe(true);
+    expect(run.cellReplied(1, ok(2, 1, 2))).toBe(true);
     expect(run.outcome).toBe('failed');
     expect(run.executed).toBe(2);
   });
@@ -90,8 +82,8 @@ describe('Run', () => {
     ['InterruptException', 'interrupted'],
     ['NameError', 'failed']
   ])('an error named %s makes the run %s', (ename, outcome) => {
-    const run = makeRun(['a', 'b']);
-    run.cellReplied('a', {
+    const run = makeRun(2);
+    run.cellReplied(0, {
       status: 'error',
       executionCount: 1,
       ename,
@@ -104,8 +96,8 @@ describe('Run', () => {
     ['died', 'kernel-died'],
     ['restarted', 'kernel-restarted']
   ] as const)('ends when the kernel %s', (how, outcome) => {
-    const run = makeRun(['a']);
-    run.cellStarted('a', iso(0));
+    const run = makeRun(1);
+    run.cellStarted(0, iso(0));
     expect(run.kernelLost(how)).toBe(true);
     expect(run.outcome).toBe(outcome);
     expect(run.executed).toBe(0);
@@ -113,16 +105,16 @@ describe('Run', () => {
   });
 
   it('drops cancelled cells and ends cancelled when nothing ran', () => {
-    const run = makeRun(['a', 'b']);
-    expect(run.cellCancelled('a')).toBe(false);
-    expect(run.cellCancelled('b')).toBe(true);
+    const run = makeRun(2);
+    expect(run.cellCancelled(0)).toBe(false);
+    expect(run.cellCancelled(1)).toBe(true);
     expect(run.outcome).toBe('cancelled');
   });
 
   it('counts only cells that ran when some were cancelled', () => {
-    const run = makeRun(['a', 'b']);
-    run.cellReplied('a', ok(1, 0, 1));
-    expect(run.cellCancelled('b')).toBe(true);
+    const run = makeRun(2);
+    run.cellReplied(0, ok(1, 0, 1));
+    expect(run.cellCancelled(1)).toBe(true);
     expect(run.outcome).toBe('finished');
     expect(run.executed).toBe(1);
   });
@@ -130,11 +122,11 @@ describe('Run', () => {
   it('does not count time queued behind another run', () => {
     // Scheduled at t0, but the kernel only starts it at t0 + 60 s.
     let now = t0;
-    const run = makeRun(['a'], () => now);
+    const run = makeRun(1, () => now);
     now = t0 + 60_000;
-    run.cellStarted('a', iso(60));
+    run.cellStarted(0, iso(60));
     now = t0 + 62_000;
-    run.cellReplied('a', ok(1, 60, 62));
+    run.cellReplied(0, ok(1, 60, 62));
     expect(run.durationSeconds).toBeCloseTo(2, 3);
     expect(new Date(run.startedMs).toISOString()).toBe(
       '2026-01-01T10:01:00.000Z'
@@ -144,8 +136,8 @@ describe('Run', () => {
   it('never mixes clocks: a kernel clock an hour off still gives the right duration', () => {
     const kernelOffset = 3600;
     let now = t0;
-    const run = makeRun(['a'], () => now);
-    run.cellStarted('a', iso(kernelOffset));
+    const run = makeRun(1, () => now);
+    run.cellStarted(0, iso(kernelOffset));
     now = t0 + 5000;
     // The kernel dies: no reply, the end is extrapolated on the kernel clock.
     run.kernelLost('died');
@@ -154,19 +146,49 @@ describe('Run', () => {
 
   it('falls back to the browser clock for kernels that send no dates', () => {
     let now = t0;
-    const run = makeRun(['a'], () => now);
-    run.cellStarted('a');
+    const run = makeRun(1, () => now);
+    run.cellStarted(0);
     now = t0 + 7000;
-    run.cellReplied('a', { status: 'ok', executionCount: 1 });
+    run.cellReplied(0, { status: 'ok', executionCount: 1 });
     expect(run.kernelTiming).toBe(false);
     expect(run.durationSeconds).toBeCloseTo(7, 3);
   });
 
   it('ignores facts about cells it does not hold', () => {
-    const run = makeRun(['a']);
-    run.cellStarted('zzz', iso(0));
-    expect(run.cellReplied('zzz', ok(1, 0, 1))).toBe(false);
-    expect(run.cellCancelled('zzz')).toBe(false);
+    const run = makeRun(1);
+    run.cellStarted(7, iso(0));
+    expect(run.cellReplied(7, ok(1, 0, 1))).toBe(false);
+    expect(run.cellCancelled(7)).toBe(false);
     expect(run.isDone).toBe(false);
+  });
+
+  it('points at the first cell not settled, and at none once done', () => {
+    const run = makeRun(3);
+    expect(run.currentPosition()).toBe(0);
+    run.cellReplied(0, ok(1, 0, 1));
+    run.cellCancelled(1);
+    expect(run.currentPosition()).toBe(2);
+    run.cellReplied(2, ok(2, 1, 2));
+    expect(run.isDone).toBe(true);
+    expect(run.currentPosition()).toBe(-1);
+    expect(run.isPending(2)).toBe(false);
+  });
+
+  it('keeps no cell pending once the kernel is lost', () => {
+    const run = makeRun(2);
+    run.kernelLost('died');
+    expect(run.isPending(0)).toBe(false);
+    expect(run.currentPosition()).toBe(-1);
+  });
+
+  it('takes an ok reply as its two kernel times, once', () => {
+    const run = makeRun(2);
+    expect(run.cellSucceeded(0, iso(0), iso(1))).toBe(false);
+    expect(run.cellSucceeded(1, iso(1), iso(3))).toBe(true);
+    expect(run.outcome).toBe('finished');
+    expect(run.executed).toBe(2);
+    expect(run.durationSeconds).toBeCloseTo(3, 3);
+    expect(run.cellSucceeded(1, iso(1), iso(9))).toBe(false);
+    expect(run.durationSeconds).toBeCloseTo(3, 3);
   });
 });

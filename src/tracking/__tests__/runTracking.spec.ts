@@ -11,7 +11,7 @@ import {
   useJupyterServer,
   useKernel
 } from '../../__tests__/kernelFixtures';
-import type { IRunSummary } from '../../tokens';
+import type { IInputRequest, IRunSummary } from '../../tokens';
 import { RunTracker } from '../runTracker';
 
 useJupyterServer();
@@ -106,6 +106,9 @@ describe('run tracking with a real kernel', () => {
       cells: 20,
       executed: 20
     });
+    const ids = notebook.widgets.map(cell => cell.model.id);
+    expect(ended[0].cellIds).toEqual(ids);
+    expect(ended[0].lastCellId).toBe(ids[19]);
   });
 
   it('ends a run at an error in the middle, with the rest aborted', async () => {
@@ -126,6 +129,7 @@ describe('run tracking with a real kernel', () => {
     expect(run.executed).toBe(3);
     expect(run.cells).toBe(5);
     expect(run.failure).toMatchObject({
+      cellId: notebook.widgets[2].model.id,
       index: 2,
       ename: 'ValueError',
       evalue: 'bad value'
@@ -139,6 +143,53 @@ describe('run tracking with a real kernel', () => {
     expect(counts[3]).toBeNull();
     expect(counts[4]).toBeNull();
   });
+
+  it('goes on past an error in a cell tagged raises-exception, and reports it', async () => {
+    const notebook = open('tagged.ipynb', [
+      'a = 1',
+      'raise KeyError("expected")',
+      'c = 3'
+    ]);
+    notebook.widgets[1].model.setMetadata('tags', ['raises-exception']);
+    const ended = nextRuns(tracker);
+    await NotebookActions.runAll(notebook, session());
+    const [run] = await ended;
+    expect(run.outcome).toBe('failed');
+    // The last cell ran: an aborted one would not count as executed.
+    expect(run.executed).toBe(3);
+    expect(run.failure).toMatchObject({
+      cellId: notebook.widgets[1].model.id,
+      index: 1,
+      ename: 'KeyError'
+    });
+  });
+
+  it('says which cell waits for input, with its prompt', async () => {
+    const notebook = open('asks.ipynb', [
+      'a = 1',
+      'name = input("Your name? ")'
+    ]);
+    const asked = new Promise<IInputRequest>(resolve =>
+      tracker.inputRequested.connect((_, request) => resolve(request))
+    );
+    const ended = nextRuns(tracker);
+    void NotebookActions.runAll(notebook, session());
+    const request = await asked;
+    expect(request).toMatchObject({
+      cellId: notebook.widgets[1].model.id,
+      index: 1,
+      prompt: 'Your name? ',
+      password: false
+    });
+    expect(request.run.current()).toEqual({
+      cellId: notebook.widgets[1].model.id,
+      index: 1
+    });
+    await session().session!.kernel!.interrupt();
+    const [run] = await ended;
+    expect(run.outcome).toBe('interrupted');
+    expect(run.executed).toBe(2);
+  }, 30_000);
 
   it('reports an interrupt as interrupted', async () => {
     const notebook = open('interrupt.ipynb', [
