@@ -3,7 +3,8 @@ against two published alternatives, in headless Debian Chromium.
 
     python bench/run.py [--exec-rounds N] [--load-rounds N] [--memory-pairs N]
     python bench/run.py --only-execution | --only-load | --only-memory | --only-tell
-                        | --only-remote | --only-exec-cpu [--update-results]
+                        | --only-remote | --only-exec-cpu
+    python bench/run.py --only-execution | --only-exec-cpu | --only-memory --update-results
 
 Each configuration gets its own virtual environment under bench/.work/envs
 (the pinned JupyterLab and ipykernel, plus the extension under test) and its
@@ -723,9 +724,11 @@ def main() -> None:
     parser.add_argument("--only-load", action="store_true",
                         help="only the load figures (printed, results.* untouched)")
     parser.add_argument("--only-execution", action="store_true",
-                        help="only the execution figures (printed, results.* untouched)")
+                        help="only the execution figures (printed; results.* untouched "
+                             "unless --update-results)")
     parser.add_argument("--only-memory", action="store_true",
-                        help="only the memory and leak figures (printed, results.* untouched)")
+                        help="only the memory and leak figures (printed; results.* "
+                             "untouched unless --update-results)")
     parser.add_argument("--exec-cpu-runs", type=int, default=8,
                         help="rounds of profiled Run Alls (one per extension each, alternating) "
                              "for their scripts' CPU time")
@@ -734,7 +737,8 @@ def main() -> None:
                              "(printed; with --update-results also put into "
                              "bench/results.json and results.md)")
     parser.add_argument("--update-results", action="store_true",
-                        help="with --only-exec-cpu: keep the last full run's other figures")
+                        help="with --only-execution, --only-exec-cpu or --only-memory: put "
+                             "its figures into the last full run's bench/results.*")
     args = parser.parse_args()
 
     WORK.mkdir(parents=True, exist_ok=True)
@@ -760,30 +764,31 @@ def main() -> None:
         return
     if args.only_execution:
         add_alternatives()
-        for line in execution_lines(measure_execution(envs, root, args.exec_rounds,
-                                                      args.exec_pairs)):
+        ex = measure_execution(envs, root, args.exec_rounds, args.exec_pairs)
+        if args.update_results:
+            update_results("Run All with and without each extension", "--only-execution",
+                           lambda r: r["execution"].update(ex))
+        for line in execution_lines(ex):
             print(line)
         return
     if args.only_exec_cpu:
         add_alternatives()
         cpu = measure_exec_cpu(envs, root, args.exec_cpu_runs)
         if args.update_results:
-            results = json.loads((ROOT / "bench" / "results.json").read_text())
-            results["execution"]["own_cpu"] = cpu["lmk"]
-            results["execution"]["cpu_by_extension"] = cpu
-            figures_ = "CPU time in each extension's scripts during a Run All"
-            results["updated"] = [*[u for u in results.get("updated", [])
-                                    if u["figures"] != figures_], {
-                "figures": figures_,
-                "by": "python bench/run.py --only-exec-cpu --update-results",
-                "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}]
-            write_results(results)
+            update_results("CPU time in each extension's scripts during a Run All",
+                           "--only-exec-cpu",
+                           lambda r: r["execution"].update(own_cpu=cpu["lmk"],
+                                                           cpu_by_extension=cpu))
         for line in cpu_lines(cpu):
             print(line)
         return
     if args.only_memory:
-        for line in memory_lines(measure_memory(envs["lmk"], root, args.memory_pairs,
-                                                args.memory_runs, args.leak_notebooks)):
+        mem = measure_memory(envs["lmk"], root, args.memory_pairs, args.memory_runs,
+                             args.leak_notebooks)
+        if args.update_results:
+            update_results("memory and leaks", "--only-memory",
+                           lambda r: r.update(memory=mem))
+        for line in memory_lines(mem):
             print(line)
         return
     if args.only_tell:
@@ -830,6 +835,19 @@ def main() -> None:
     write_results(results)
     for line in figures(results):
         print(line)
+
+
+def update_results(figures_: str, option: str, change) -> None:
+    """Put a rerun's figures into the last full run's bench/results.*, which
+    then say which figures were measured later, by what and when."""
+    results = json.loads((ROOT / "bench" / "results.json").read_text())
+    change(results)
+    results["updated"] = [*[u for u in results.get("updated", [])
+                            if u["figures"] != figures_], {
+        "figures": figures_,
+        "by": f"python bench/run.py {option} --update-results",
+        "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}]
+    write_results(results)
 
 
 def write_results(results: dict) -> None:

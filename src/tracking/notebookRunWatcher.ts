@@ -214,6 +214,8 @@ export class NotebookRunWatcher implements IDisposable {
     future.onStdin = (msg: KernelMessage.IStdinMessage): void => {
       answer?.(msg);
       if (msg.header.msg_type === 'input_request') {
+        // Asking for input, the cell is the one executing.
+        run.cellStarted(position);
         this._askedForInput(
           run,
           position,

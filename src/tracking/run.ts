@@ -117,10 +117,18 @@ export class Run {
 
   /**
    * Position of the cell executing now, or of the next one in line; `-1`
-   * once done.
+   * once done. The kernel runs cells in order, so the cells before the
+   * latest one seen starting have finished, even if their replies are
+   * still on their way.
    */
   currentPosition(): number {
-    for (let position = 0; position < this.size; position++) {
+    const from = Math.max(this._latestStarted, 0);
+    for (let position = from; position < this.size; position++) {
+      if (this.isPending(position)) {
+        return position;
+      }
+    }
+    for (let position = 0; position < from; position++) {
       if (this.isPending(position)) {
         return position;
       }
@@ -138,7 +146,8 @@ export class Run {
   }
 
   /**
-   * The kernel started executing a cell.
+   * The kernel started executing a cell (it said so, or the cell asked
+   * for input).
    *
    * @param kernelTime - the header date of the kernel's busy status or
    *   execute_input message, if it sent one.
@@ -148,6 +157,7 @@ export class Run {
       return;
     }
     this._states[position] = RUNNING;
+    this._latestStarted = Math.max(this._latestStarted, position);
     this._noteTimes(kernelTime, kernelTime);
   }
 
@@ -323,6 +333,7 @@ export class Run {
   private _now: () => number;
   private _states: Uint8Array;
   private _executed = 0;
+  private _latestStarted = -1;
   private _outcome: RunOutcome | null = null;
   private _failure: IRunError | null = null;
   private _failureOutcome: 'failed' | 'interrupted' | null = null;

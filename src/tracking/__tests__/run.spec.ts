@@ -191,4 +191,16 @@ describe('Run', () => {
     expect(run.cellSucceeded(1, iso(1), iso(9))).toBe(false);
     expect(run.durationSeconds).toBeCloseTo(3, 3);
   });
+
+  it('takes the latest cell seen starting as the current one, before earlier replies arrive', () => {
+    const run = makeRun(3);
+    run.cellStarted(0, iso(0));
+    // Cell 1 asks for input while cell 0's reply is still on its way.
+    run.cellStarted(1);
+    expect(run.currentPosition()).toBe(1);
+    run.cellReplied(0, ok(1, 0, 1));
+    expect(run.currentPosition()).toBe(1);
+    run.cellReplied(1, ok(2, 1, 2));
+    expect(run.currentPosition()).toBe(2);
+  });
 });

@@ -175,17 +175,21 @@ describe('run tracking with a real kernel', () => {
     const ended = nextRuns(tracker);
     void NotebookActions.runAll(notebook, session());
     const request = await asked;
-    expect(request).toMatchObject({
-      cellId: notebook.widgets[1].model.id,
-      index: 1,
-      prompt: 'Your name? ',
-      password: false
-    });
-    expect(request.run.current()).toEqual({
-      cellId: notebook.widgets[1].model.id,
-      index: 1
-    });
-    await session().session!.kernel!.interrupt();
+    try {
+      expect(request).toMatchObject({
+        cellId: notebook.widgets[1].model.id,
+        index: 1,
+        prompt: 'Your name? ',
+        password: false
+      });
+      expect(request.run.current()).toEqual({
+        cellId: notebook.widgets[1].model.id,
+        index: 1
+      });
+    } finally {
+      // The kernel waits in input() until interrupted.
+      await session().session!.kernel!.interrupt();
+    }
     const [run] = await ended;
     expect(run.outcome).toBe('interrupted');
     expect(run.executed).toBe(2);
