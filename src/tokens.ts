@@ -19,7 +19,7 @@ export type LmkEventKind =
 /**
  * The event every channel formats from; also the JSON body a webhook receives.
  *
- * This shape is a public contract (see README, "Webhook event"): add fields,
+ * This shape is a public contract (see docs/contracts.md, "The event"): add fields,
  * never rename or remove them without bumping `version`.
  */
 export interface ILmkEvent {

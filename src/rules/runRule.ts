@@ -20,7 +20,7 @@ export interface IRunRuleInput {
 }
 
 /**
- * Whether an ended run deserves a notification. Precedence (README,
+ * Whether an ended run deserves a notification. Precedence (docs/rules.md,
  * "Which runs notify"):
  *
  * 1. a cancelled run has nothing to report; an armed one always reports;

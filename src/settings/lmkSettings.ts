@@ -30,7 +30,7 @@ export interface ILmkSettings {
   retryMinutes: number;
   /** Notifications per notebook per minute before the rest are summed up (0: no limit). */
   floodLimit: number;
-  /** Logins to services that have accounts (secrets: see README). */
+  /** Logins to services that have accounts (secrets: see docs/security.md). */
   accounts: ILmkAccounts;
   /** Servers listed under Remote sessions (tokens are secrets). */
   remoteServers: IRemoteServerConfig[];

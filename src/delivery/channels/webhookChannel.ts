@@ -40,7 +40,7 @@ export const MAX_WEBHOOK_BODY = 64 * 1024;
 
 /**
  * The generic webhook: POSTs the version 1 event as JSON (the public
- * contract in the README), with the notification id in `X-Lmk-Event-Id`
+ * contract in docs/contracts.md), with the notification id in `X-Lmk-Event-Id`
  * so that receivers can drop retries they already have, and, when a secret
  * is set, an HMAC-SHA256 signature of the exact body in
  * `X-Lmk-Signature-256`.
