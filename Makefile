@@ -87,7 +87,7 @@ lint: $(STAMPS)/node
 
 unit: $(STAMPS)/develop $(STAMPS)/synapse $(STAMPS)/jupyterhub
 	jlpm test
-	$(VENV)/bin/python -m pytest -q jupyterlab_lmk/tests
+	$(VENV)/bin/python -m pytest -q jupyterlab_lmk/tests src/relay/kernel/tests
 
 ui: $(STAMPS)/develop $(STAMPS)/ui-node $(STAMPS)/synapse $(STAMPS)/jupyterhub chromium
 	cd ui-tests && jlpm playwright test

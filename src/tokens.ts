@@ -43,6 +43,11 @@ export interface ILmkEvent {
   error: { ename: string; evalue: string; traceback: string[] } | null;
   kernel: { id: string; name: string } | null;
   report: { [name: string]: string } | null;
+  /**
+   * Who sent it: the lab's page, or the notebook's kernel while no page was
+   * open (added within version 1; absent means the lab).
+   */
+  sender?: 'lab' | 'kernel';
 }
 
 /**

@@ -30,6 +30,21 @@ export interface IServiceRequest {
 }
 
 /**
+ * One request to a remote service as plain data: what a channel sends for
+ * a notification. Built by pure functions, so that the kernel-side relay
+ * (`src/relay/kernel/lmk_formats.py`) can be checked to build the same.
+ */
+export interface IHttpRequest {
+  method: string;
+  /** May hold a secret (a webhook's path, a token parameter). */
+  url: string;
+  headers: { [name: string]: string };
+  body?: string;
+  /** What to blank out of an error message that quotes the service. */
+  secrets: string[];
+}
+
+/**
  * Send a request and return the response if the service accepted it (2xx,
  * or an opaque answer to a `no-cors` request). Anything else throws a
  * `DeliveryError` whose message names the cause and holds no secret.

@@ -1,7 +1,15 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { DeliveryError } from '../delivery/deliveryError';
-import { checkHttpUrl, fetchService, hostOf } from '../delivery/http';
-import { matrixNoticeContent } from '../messages/matrixFormat';
+import {
+  checkHttpUrl,
+  fetchService,
+  hostOf,
+  type IHttpRequest
+} from '../delivery/http';
+import {
+  type IMatrixNoticeContent,
+  matrixNoticeContent
+} from '../messages/matrixFormat';
 import type { ILmkEvent } from '../tokens';
 
 /**
@@ -310,6 +318,24 @@ export function matrixTxnId(notificationId: string, roomId: string): string {
 }
 
 /**
+ * The request that posts a notice to a room with a transaction id (pure:
+ * the kernel-side relay builds the same one).
+ */
+export function noticeRequest(
+  session: IMatrixSession,
+  roomId: string,
+  txnId: string,
+  content: IMatrixNoticeContent
+): IHttpRequest {
+  // What `Private.authorized` adds to the options `sendNotice` gives it.
+  return Private.httpRequest({
+    ...Private.noticeOptions(roomId, txnId, content),
+    baseUrl: session.homeserver,
+    accessToken: session.accessToken
+  });
+}
+
+/**
  * Post an event to a room as an `m.notice` (plain text and sanitised HTML
  * from the event's markdown). Resolves to the id of the Matrix event.
  */
@@ -325,13 +351,7 @@ export async function sendNotice(
     const answer = await Private.authorized<{ event_id?: unknown }>(
       session,
       trans,
-      {
-        path:
-          `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}` +
-          `/send/m.room.message/${encodeURIComponent(txnId)}`,
-        method: 'PUT',
-        body: content
-      }
+      Private.noticeOptions(roomId, txnId, content)
     );
     return {
       eventId: typeof answer.event_id === 'string' ? answer.event_id : ''
@@ -393,13 +413,26 @@ namespace Private {
   }
 
   /**
-   * Send a request and read its JSON answer. Failures are `DeliveryError`s
-   * from `fetchService`, or a `rejected` one for an unreadable answer.
+   * The call that sends a notice to a room.
    */
-  export async function request<T = { [key: string]: unknown }>(
-    trans: TranslationBundle,
-    options: IRequest
-  ): Promise<T> {
+  export function noticeOptions(
+    roomId: string,
+    txnId: string,
+    content: IMatrixNoticeContent
+  ): Omit<IRequest, 'baseUrl' | 'accessToken'> {
+    return {
+      path:
+        `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}` +
+        `/send/m.room.message/${encodeURIComponent(txnId)}`,
+      method: 'PUT',
+      body: content
+    };
+  }
+
+  /**
+   * One call of the client-server API as data.
+   */
+  export function httpRequest(options: IRequest): IHttpRequest {
     const headers: { [name: string]: string } = {};
     if (options.body !== undefined) {
       headers['Content-Type'] = 'application/json';
@@ -407,23 +440,41 @@ namespace Private {
     if (options.accessToken) {
       headers['Authorization'] = `Bearer ${options.accessToken}`;
     }
-    const response = await fetchService({
+    return {
+      method: options.method ?? 'GET',
       url: trimBase(options.baseUrl) + options.path,
+      headers,
+      body:
+        options.body === undefined ? undefined : JSON.stringify(options.body),
+      secrets: [
+        ...(options.secrets ?? []),
+        ...(options.accessToken ? [options.accessToken] : [])
+      ]
+    };
+  }
+
+  /**
+   * Send a request and read its JSON answer. Failures are `DeliveryError`s
+   * from `fetchService`, or a `rejected` one for an unreadable answer.
+   */
+  export async function request<T = { [key: string]: unknown }>(
+    trans: TranslationBundle,
+    options: IRequest
+  ): Promise<T> {
+    const http = httpRequest(options);
+    const response = await fetchService({
+      url: http.url,
       init: {
-        method: options.method ?? 'GET',
-        headers,
-        body:
-          options.body === undefined ? undefined : JSON.stringify(options.body),
+        method: http.method,
+        headers: http.headers,
+        body: http.body,
         credentials: 'omit',
         cache: 'no-store'
       },
       service: SERVICE,
       trans,
       timeoutMs: options.timeoutMs,
-      secrets: [
-        ...(options.secrets ?? []),
-        ...(options.accessToken ? [options.accessToken] : [])
-      ]
+      secrets: http.secrets
     });
     try {
       return (await response.json()) as T;

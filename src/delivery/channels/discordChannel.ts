@@ -4,17 +4,18 @@ import type {
   IChannelConfig,
   IChannelType,
   IDeliveryResult,
+  ILmkEvent,
   ILmkNotification
 } from '../../tokens';
-import { fetchService, checkReachable } from '../http';
+import { checkReachable, type IHttpRequest } from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
   configString,
   checkWebhookUrl,
+  fetchRequest,
   type IRemoteChannelOptions,
-  PRIVATE_REQUEST,
+  jsonPostRequest,
   requireUrl,
-  urlSecrets,
   webhookSummary,
   webhookUrlField
 } from './webhookCommon';
@@ -41,28 +42,31 @@ export class DiscordChannel implements IChannelType {
     config: IChannelConfig
   ): Promise<IDeliveryResult> {
     const trans = this._trans;
-    const url = new URL(requireUrl(config, 'url', 'Discord', trans));
-    url.searchParams.set('wait', 'true');
-    const body = JSON.stringify(discordPayload(notification.event, trans));
-    await fetchService({
-      url: url.toString(),
-      init: {
-        ...PRIVATE_REQUEST,
-        method: 'POST',
-        mode: 'cors',
-        headers: { 'Content-Type': 'application/json' },
-        body
-      },
+    await fetchRequest(discordRequest(notification.event, config, trans), {
+      mode: 'cors',
       service: 'Discord',
       trans,
-      timeoutMs: this._timeoutMs,
-      secrets: urlSecrets(url.toString())
+      timeoutMs: this._timeoutMs
     });
     return { channelId: config.id, status: 'sent', confirmed: true };
   }
 
   private _trans: TranslationBundle;
   private _timeoutMs: number | undefined;
+}
+
+/**
+ * The request that posts an event to a Discord webhook: one embed as JSON,
+ * `?wait=true` so that Discord answers with the message.
+ */
+export function discordRequest(
+  event: ILmkEvent,
+  config: IChannelConfig,
+  trans: TranslationBundle
+): IHttpRequest {
+  const url = new URL(requireUrl(config, 'url', 'Discord', trans));
+  url.searchParams.set('wait', 'true');
+  return jsonPostRequest(url.toString(), discordPayload(event, trans));
 }
 
 /**

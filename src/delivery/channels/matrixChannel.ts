@@ -2,9 +2,11 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IMatrixSession } from '../../matrix/matrixClient';
 import {
   matrixTxnId,
+  noticeRequest,
   resolveRoom,
   sendNotice
 } from '../../matrix/matrixClient';
+import { matrixNoticeContent } from '../../messages/matrixFormat';
 import type {
   IChannelConfig,
   IChannelType,
@@ -12,6 +14,7 @@ import type {
   ILmkNotification
 } from '../../tokens';
 import { DeliveryError } from '../deliveryError';
+import type { IHttpRequest } from '../http';
 import type { IChannelDescription } from './channelDescription';
 
 /**
@@ -40,20 +43,7 @@ export class MatrixChannel implements IChannelType {
     config: IChannelConfig
   ): Promise<IDeliveryResult> {
     const trans = this._trans;
-    const room = typeof config.roomId === 'string' ? config.roomId.trim() : '';
-    if (!ROOM.test(room)) {
-      throw new DeliveryError(
-        'invalid-config',
-        trans.__('This Matrix channel has no valid room: pick one again.')
-      );
-    }
-    const session = this._session();
-    if (!session) {
-      throw new DeliveryError(
-        'unauthorized',
-        trans.__('Log in to Matrix in the Notifications sidebar.')
-      );
-    }
+    const { room, session } = matrixTarget(config, this._session(), trans);
     const roomId = await resolveRoom(session, room, trans);
     await sendNotice(
       session,
@@ -81,6 +71,49 @@ export namespace MatrixChannel {
     /** The current Matrix login, or null when logged out. */
     session: () => IMatrixSession | null;
   }
+}
+
+/**
+ * The room (id or alias) a Matrix channel posts to and the login it posts
+ * with, or a `DeliveryError` saying which is missing.
+ */
+export function matrixTarget(
+  config: IChannelConfig,
+  session: IMatrixSession | null,
+  trans: TranslationBundle
+): { room: string; session: IMatrixSession } {
+  const room = typeof config.roomId === 'string' ? config.roomId.trim() : '';
+  if (!ROOM.test(room)) {
+    throw new DeliveryError(
+      'invalid-config',
+      trans.__('This Matrix channel has no valid room: pick one again.')
+    );
+  }
+  if (!session) {
+    throw new DeliveryError(
+      'unauthorized',
+      trans.__('Log in to Matrix in the Notifications sidebar.')
+    );
+  }
+  return { room, session };
+}
+
+/**
+ * The request that posts a notification to a Matrix room (an id: aliases
+ * are resolved first), with a transaction id derived from the notification
+ * id, so that a retry is never posted twice.
+ */
+export async function matrixRequest(
+  notification: ILmkNotification,
+  session: IMatrixSession,
+  roomId: string
+): Promise<IHttpRequest> {
+  return noticeRequest(
+    session,
+    roomId,
+    matrixTxnId(notification.id, roomId),
+    await matrixNoticeContent(notification.event)
+  );
 }
 
 /**

@@ -4,19 +4,21 @@ import type {
   IChannelConfig,
   IChannelType,
   IDeliveryResult,
+  ILmkEvent,
   ILmkNotification
 } from '../../tokens';
 import { DeliveryError } from '../deliveryError';
-import { fetchService, hostOf, checkReachable } from '../http';
+import { hostOf, checkReachable, type IHttpRequest } from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
   checkWebhookUrl,
   configString,
+  fetchRequest,
+  formPostRequest,
   type IRemoteChannelOptions,
-  PRIVATE_REQUEST,
+  jsonPostRequest,
   postWithoutCors,
   requireUrl,
-  urlSecrets,
   webhookSummary,
   webhookUrlField
 } from './webhookCommon';
@@ -46,29 +48,15 @@ export class MattermostChannel implements IChannelType {
     config: IChannelConfig
   ): Promise<IDeliveryResult> {
     const trans = this._trans;
-    const url = requireUrl(config, 'url', 'Mattermost', trans);
-    const host = hostOf(url);
-    const body = JSON.stringify(
-      mattermostPayload(notification.event, {
-        channel: configString(config, 'channel'),
-        username: configString(config, 'username')
-      })
-    );
+    const request = mattermostRequest(notification.event, config, trans);
+    const host = hostOf(request.url);
     if (!this._withoutCors.has(host)) {
       try {
-        await fetchService({
-          url,
-          init: {
-            ...PRIVATE_REQUEST,
-            method: 'POST',
-            mode: 'cors',
-            headers: { 'Content-Type': 'application/json' },
-            body
-          },
+        await fetchRequest(request, {
+          mode: 'cors',
           service: 'Mattermost',
           trans,
-          timeoutMs: this._timeoutMs,
-          secrets: urlSecrets(url)
+          timeoutMs: this._timeoutMs
         });
         return { channelId: config.id, status: 'sent', confirmed: true };
       } catch (reason) {
@@ -80,8 +68,7 @@ export class MattermostChannel implements IChannelType {
     }
     return postWithoutCors(
       {
-        url,
-        form: { payload: body },
+        http: formPostRequest(request.url, { payload: request.body ?? '' }),
         service: 'Mattermost',
         trans,
         timeoutMs: this._timeoutMs
@@ -94,6 +81,25 @@ export class MattermostChannel implements IChannelType {
   private _timeoutMs: number | undefined;
   /** Hosts that refused a JSON post for CORS (this session). */
   private _withoutCors = new Set<string>();
+}
+
+/**
+ * The request that posts an event to a Mattermost incoming webhook, as
+ * JSON (the form post without CORS carries the same JSON).
+ */
+export function mattermostRequest(
+  event: ILmkEvent,
+  config: IChannelConfig,
+  trans: TranslationBundle
+): IHttpRequest {
+  const url = requireUrl(config, 'url', 'Mattermost', trans);
+  return jsonPostRequest(
+    url,
+    mattermostPayload(event, {
+      channel: configString(config, 'channel'),
+      username: configString(config, 'username')
+    })
+  );
 }
 
 /**

@@ -4,10 +4,11 @@ import type {
   IChannelConfig,
   IChannelType,
   IDeliveryResult,
+  ILmkEvent,
   ILmkNotification
 } from '../../tokens';
 import { DeliveryError } from '../deliveryError';
-import { checkHttpUrl, fetchService, hostOf } from '../http';
+import { checkHttpUrl, hostOf, type IHttpRequest } from '../http';
 import {
   DEFAULT_NTFY_SERVER,
   checkNtfyServer,
@@ -17,8 +18,8 @@ import {
 import type { IChannelDescription } from './channelDescription';
 import {
   configString,
-  type IRemoteChannelOptions,
-  PRIVATE_REQUEST
+  fetchRequest,
+  type IRemoteChannelOptions
 } from './webhookCommon';
 
 /** What ntfy accepts as a topic name. */
@@ -48,45 +49,57 @@ export class NtfyChannel implements IChannelType {
     config: IChannelConfig
   ): Promise<IDeliveryResult> {
     const trans = this._trans;
-    const base = ntfyServerBase(config.server);
-    const topic = configString(config, 'topic');
-    const problem = checkHttpUrl(base, trans) ?? checkTopic(topic, trans);
-    if (problem) {
-      throw new DeliveryError(
-        'invalid-config',
-        trans.__('The ntfy channel cannot send: %1', problem)
-      );
-    }
-    const token = configString(config, 'token');
-    const url = new URL(base + '/');
-    const auth = token ? ntfyAuthParam(`Bearer ${token}`) : '';
-    if (auth) {
-      url.searchParams.set('auth', auth);
-    }
-    const payload = ntfyPayload(notification.event, {
-      topic,
-      priority: readPriority(config.priority),
-      tags: readTags(config.tags),
-      email: configString(config, 'email') || undefined
-    });
-    await fetchService({
-      url: url.toString(),
-      init: {
-        ...PRIVATE_REQUEST,
-        method: 'POST',
-        mode: 'cors',
-        body: JSON.stringify(payload)
-      },
+    await fetchRequest(ntfyRequest(notification.event, config, trans), {
+      mode: 'cors',
       service: 'ntfy',
       trans,
-      timeoutMs: this._timeoutMs,
-      secrets: [token, auth, topic].filter(Boolean)
+      timeoutMs: this._timeoutMs
     });
     return { channelId: config.id, status: 'sent', confirmed: true };
   }
 
   private _trans: TranslationBundle;
   private _timeoutMs: number | undefined;
+}
+
+/**
+ * The request that publishes an event to an ntfy channel: JSON to the
+ * server's root, no headers (see `NtfyChannel`). Throws a `DeliveryError`
+ * (invalid-config) for a server or topic ntfy would refuse.
+ */
+export function ntfyRequest(
+  event: ILmkEvent,
+  config: IChannelConfig,
+  trans: TranslationBundle
+): IHttpRequest {
+  const base = ntfyServerBase(config.server);
+  const topic = configString(config, 'topic');
+  const problem = checkHttpUrl(base, trans) ?? checkTopic(topic, trans);
+  if (problem) {
+    throw new DeliveryError(
+      'invalid-config',
+      trans.__('The ntfy channel cannot send: %1', problem)
+    );
+  }
+  const token = configString(config, 'token');
+  const url = new URL(base + '/');
+  const auth = token ? ntfyAuthParam(`Bearer ${token}`) : '';
+  if (auth) {
+    url.searchParams.set('auth', auth);
+  }
+  const payload = ntfyPayload(event, {
+    topic,
+    priority: readPriority(config.priority),
+    tags: readTags(config.tags),
+    email: configString(config, 'email') || undefined
+  });
+  return {
+    method: 'POST',
+    url: url.toString(),
+    headers: {},
+    body: JSON.stringify(payload),
+    secrets: [token, auth, topic].filter(Boolean)
+  };
 }
 
 /**

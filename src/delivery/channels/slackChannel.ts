@@ -4,13 +4,15 @@ import type {
   IChannelConfig,
   IChannelType,
   IDeliveryResult,
+  ILmkEvent,
   ILmkNotification
 } from '../../tokens';
-import { checkReachable } from '../http';
+import { checkReachable, type IHttpRequest } from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
   configString,
   checkWebhookUrl,
+  formPostRequest,
   type IRemoteChannelOptions,
   postWithoutCors,
   requireUrl,
@@ -43,12 +45,9 @@ export class SlackChannel implements IChannelType {
     config: IChannelConfig
   ): Promise<IDeliveryResult> {
     const trans = this._trans;
-    const url = requireUrl(config, 'url', 'Slack', trans);
-    const payload = slackPayload(notification.event, trans);
     return postWithoutCors(
       {
-        url,
-        form: { payload: JSON.stringify(payload) },
+        http: slackRequest(notification.event, config, trans),
         service: 'Slack',
         trans,
         timeoutMs: this._timeoutMs
@@ -59,6 +58,21 @@ export class SlackChannel implements IChannelType {
 
   private _trans: TranslationBundle;
   private _timeoutMs: number | undefined;
+}
+
+/**
+ * The request that posts an event to a Slack incoming webhook: the message
+ * as JSON in the form field `payload`.
+ */
+export function slackRequest(
+  event: ILmkEvent,
+  config: IChannelConfig,
+  trans: TranslationBundle
+): IHttpRequest {
+  const url = requireUrl(config, 'url', 'Slack', trans);
+  return formPostRequest(url, {
+    payload: JSON.stringify(slackPayload(event, trans))
+  });
 }
 
 /**

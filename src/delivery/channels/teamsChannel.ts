@@ -4,18 +4,19 @@ import type {
   IChannelConfig,
   IChannelType,
   IDeliveryResult,
+  ILmkEvent,
   ILmkNotification
 } from '../../tokens';
 import { DeliveryError } from '../deliveryError';
-import { fetchService, hostOf, checkReachable } from '../http';
+import { hostOf, checkReachable, type IHttpRequest } from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
   configString,
   checkWebhookUrl,
+  fetchRequest,
   type IRemoteChannelOptions,
-  PRIVATE_REQUEST,
+  jsonPostRequest,
   requireUrl,
-  urlSecrets,
   webhookSummary,
   webhookUrlField
 } from './webhookCommon';
@@ -48,22 +49,13 @@ export class TeamsChannel implements IChannelType {
   ): Promise<IDeliveryResult> {
     const trans = this._trans;
     const service = trans.__('Microsoft Teams');
-    const url = requireUrl(config, 'url', service, trans);
-    const body = JSON.stringify(teamsPayload(notification.event, trans));
+    const request = teamsRequest(notification.event, config, trans);
     try {
-      await fetchService({
-        url,
-        init: {
-          ...PRIVATE_REQUEST,
-          method: 'POST',
-          mode: 'cors',
-          headers: { 'Content-Type': 'application/json' },
-          body
-        },
+      await fetchRequest(request, {
+        mode: 'cors',
         service,
         trans,
-        timeoutMs: this._timeoutMs,
-        secrets: urlSecrets(url)
+        timeoutMs: this._timeoutMs
       });
     } catch (reason) {
       if (reason instanceof DeliveryError && reason.kind === 'cors') {
@@ -71,7 +63,7 @@ export class TeamsChannel implements IChannelType {
           'cors',
           trans.__(
             'The Teams workflow at %1 does not accept requests from a web page (CORS), so nothing was sent. Check that the address is the one of a "When a Teams webhook request is received" workflow.',
-            hostOf(url)
+            hostOf(request.url)
           )
         );
       }
@@ -82,6 +74,19 @@ export class TeamsChannel implements IChannelType {
 
   private _trans: TranslationBundle;
   private _timeoutMs: number | undefined;
+}
+
+/**
+ * The request that posts an event to a Teams workflow: an Adaptive Card as
+ * JSON.
+ */
+export function teamsRequest(
+  event: ILmkEvent,
+  config: IChannelConfig,
+  trans: TranslationBundle
+): IHttpRequest {
+  const url = requireUrl(config, 'url', trans.__('Microsoft Teams'), trans);
+  return jsonPostRequest(url, teamsPayload(event, trans));
 }
 
 /**

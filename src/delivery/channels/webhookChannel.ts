@@ -13,13 +13,13 @@ import type {
   ILmkNotification
 } from '../../tokens';
 import { DeliveryError } from '../deliveryError';
-import { fetchService, hostOf, checkReachable } from '../http';
+import { hostOf, checkReachable, type IHttpRequest } from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
   checkWebhookUrl,
   configString,
+  fetchRequest,
   type IRemoteChannelOptions,
-  PRIVATE_REQUEST,
   requireUrl,
   urlSecrets,
   webhookSummary
@@ -63,31 +63,13 @@ export class WebhookChannel implements IChannelType {
   ): Promise<IDeliveryResult> {
     const trans = this._trans;
     const service = trans.__('The webhook receiver');
-    const url = requireUrl(config, 'url', trans.__('webhook'), trans);
-    const secret = configString(config, 'secret');
-    const body = JSON.stringify(boundEvent(notification.event));
-    const headers: { [name: string]: string } = {
-      'Content-Type': 'application/json',
-      [EVENT_ID_HEADER]: notification.id
-    };
-    if (secret) {
-      headers[SIGNATURE_HEADER] =
-        'sha256=' + (await hmacSha256Hex(secret, body, trans));
-    }
+    const request = await webhookRequest(notification, config, trans);
     try {
-      await fetchService({
-        url,
-        init: {
-          ...PRIVATE_REQUEST,
-          method: 'POST',
-          mode: 'cors',
-          headers,
-          body
-        },
+      await fetchRequest(request, {
+        mode: 'cors',
         service,
         trans,
-        timeoutMs: this._timeoutMs,
-        secrets: [...(secret ? [secret] : []), ...urlSecrets(url)]
+        timeoutMs: this._timeoutMs
       });
     } catch (reason) {
       if (reason instanceof DeliveryError && reason.kind === 'cors') {
@@ -95,13 +77,9 @@ export class WebhookChannel implements IChannelType {
           'cors',
           trans.__(
             'The webhook receiver at %1 does not allow requests from this page (CORS). It must answer the preflight (OPTIONS) with "Access-Control-Allow-Origin: %2" (or *), "Access-Control-Allow-Methods: POST" and "Access-Control-Allow-Headers: %3", and send the same Access-Control-Allow-Origin with its answer to the POST.',
-            hostOf(url),
+            hostOf(request.url),
             typeof location === 'undefined' ? '*' : location.origin,
-            [
-              'Content-Type',
-              EVENT_ID_HEADER,
-              ...(secret ? [SIGNATURE_HEADER] : [])
-            ].join(', ')
+            Object.keys(request.headers).join(', ')
           )
         );
       }
@@ -112,6 +90,36 @@ export class WebhookChannel implements IChannelType {
 
   private _trans: TranslationBundle;
   private _timeoutMs: number | undefined;
+}
+
+/**
+ * The request that POSTs a notification's event to a webhook: the bounded
+ * event as JSON, its id in `X-Lmk-Event-Id` and, with a secret, the
+ * signature of the exact body.
+ */
+export async function webhookRequest(
+  notification: ILmkNotification,
+  config: IChannelConfig,
+  trans: TranslationBundle
+): Promise<IHttpRequest> {
+  const url = requireUrl(config, 'url', trans.__('webhook'), trans);
+  const secret = configString(config, 'secret');
+  const body = JSON.stringify(boundEvent(notification.event));
+  const headers: { [name: string]: string } = {
+    'Content-Type': 'application/json',
+    [EVENT_ID_HEADER]: notification.id
+  };
+  if (secret) {
+    headers[SIGNATURE_HEADER] =
+      'sha256=' + (await hmacSha256Hex(secret, body, trans));
+  }
+  return {
+    method: 'POST',
+    url,
+    headers,
+    body,
+    secrets: [...(secret ? [secret] : []), ...urlSecrets(url)]
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IChannelConfig, IDeliveryResult } from '../../tokens';
 import { DeliveryError } from '../deliveryError';
-import { checkHttpUrl, fetchService, hostOf } from '../http';
+import { checkHttpUrl, fetchService, hostOf, type IHttpRequest } from '../http';
 import type { IChannelField } from './channelDescription';
 
 /**
@@ -50,7 +50,69 @@ export function requireUrl(
       trans.__('The %1 channel cannot send: %2', service, problem)
     );
   }
-  return url;
+  // As fetch would parse it: the request as data shows what goes out.
+  return new URL(url).toString();
+}
+
+/**
+ * A JSON POST to a webhook address (whose path is the secret).
+ */
+export function jsonPostRequest(url: string, body: unknown): IHttpRequest {
+  return {
+    method: 'POST',
+    url,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    secrets: urlSecrets(url)
+  };
+}
+
+/**
+ * A form POST (`application/x-www-form-urlencoded`, one of the bodies that
+ * need no preflight) to a webhook address.
+ */
+export function formPostRequest(
+  url: string,
+  form: { [name: string]: string }
+): IHttpRequest {
+  return {
+    method: 'POST',
+    url,
+    // A string with the header, not URLSearchParams: the same bytes in
+    // every fetch, and a content type that needs no preflight.
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+    secrets: urlSecrets(url)
+  };
+}
+
+/**
+ * Send a request built as data through `fetchService`, without cookies or
+ * referrer.
+ */
+export function fetchRequest(
+  request: IHttpRequest,
+  options: {
+    mode: RequestMode;
+    service: string;
+    trans: TranslationBundle;
+    timeoutMs?: number;
+  }
+): Promise<Response> {
+  return fetchService({
+    url: request.url,
+    init: {
+      ...PRIVATE_REQUEST,
+      method: request.method,
+      mode: options.mode,
+      headers: request.headers,
+      body: request.body
+    },
+    service: options.service,
+    trans: options.trans,
+    timeoutMs: options.timeoutMs,
+    secrets: request.secrets
+  });
 }
 
 /**
@@ -152,39 +214,26 @@ export function unconfirmedDetail(
 
 /**
  * A POST the browser sends without a preflight and whose answer it hides
- * (`no-cors`), for services that send no CORS headers, as a form (one of
- * the bodies that need no preflight). Network failures and timeouts are still
- * seen; an answer is "confirmed" only where the environment shows it.
+ * (`no-cors`), for services that send no CORS headers, as a form (see
+ * `formPostRequest`). Network failures and timeouts are still seen; an
+ * answer is "confirmed" only where the environment shows it.
  */
 export async function postWithoutCors(
   request: {
-    url: string;
-    /** Sent form-encoded (`application/x-www-form-urlencoded`). */
-    form: { [name: string]: string };
+    http: IHttpRequest;
     service: string;
     trans: TranslationBundle;
     timeoutMs?: number;
-    secrets?: readonly string[];
   },
   channelId: string
 ): Promise<IDeliveryResult> {
   let response: Response;
   try {
-    response = await fetchService({
-      url: request.url,
-      init: {
-        ...PRIVATE_REQUEST,
-        method: 'POST',
-        mode: 'no-cors',
-        // A string with the header, not URLSearchParams: the same bytes
-        // in every fetch, and a content type that needs no preflight.
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(request.form).toString()
-      },
+    response = await fetchRequest(request.http, {
+      mode: 'no-cors',
       service: request.service,
       trans: request.trans,
-      timeoutMs: request.timeoutMs,
-      secrets: [...(request.secrets ?? []), ...urlSecrets(request.url)]
+      timeoutMs: request.timeoutMs
     });
   } catch (reason) {
     // CORS cannot refuse a no-cors request: the connection failed.
@@ -194,7 +243,7 @@ export async function postWithoutCors(
         request.trans.__(
           '%1 at %2 dropped the connection.',
           request.service,
-          hostOf(request.url)
+          hostOf(request.http.url)
         )
       );
     }
