@@ -86,6 +86,20 @@ class ChannelError(ValueError):
     """A channel setting that cannot be sent to; the message says why."""
 
 
+class _Pattern:
+    """A regular expression compiled when first used: importing stays cheap."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, *args):
+        self._args, self._compiled = args, None
+
+    def __getattr__(self, name):
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, name)
+
+
 # --- JavaScript strings -----------------------------------------------------
 # Inside, strings are UTF-16 code units (astral characters as surrogate
 # pairs), so lengths, slices and regular expressions match JavaScript's.
@@ -93,11 +107,11 @@ class ChannelError(ValueError):
 _WS = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _S = "[" + _WS + "]"
 _DOT = "[^\n\r\u2028\u2029]"
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
-_LONE = re.compile("[\ud800-\udfff]")
-_TRIM = re.compile("^" + _S + "+|" + _S + "+\\Z")
-_END_WS = re.compile(_S + "+\\Z")
+_ASTRAL = _Pattern("[\U00010000-\U0010ffff]")
+_PAIR = _Pattern("[\ud800-\udbff][\udc00-\udfff]")
+_LONE = _Pattern("[\ud800-\udfff]")
+_TRIM = _Pattern("^" + _S + "+|" + _S + "+\\Z")
+_END_WS = _Pattern(_S + "+\\Z")
 
 
 def _u16(value):
@@ -183,11 +197,13 @@ def _str(x):
 
 def _round(x):
     """Math.round: halves go up."""
+    if not math.isfinite(x):
+        return x
     f = math.floor(x)
     return f + 1 if x - f >= 0.5 else f
 
 
-_INDEX_KEY = re.compile("(0|[1-9][0-9]*)\\Z")
+_INDEX_KEY = _Pattern("(0|[1-9][0-9]*)\\Z")
 
 
 def _keys(obj):
@@ -263,8 +279,8 @@ def _fmt(template, args):
 
 # --- Events (src/messages) --------------------------------------------------
 
-_ANSI = re.compile("\x1b\\[[0-9;?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+_ANSI = _Pattern("\x1b\\[[0-9;?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)")
+_MD_SPECIAL = _Pattern(r"([\\`*_\[\]<>])")
 _KINDS = {
     "finished": "run.finished", "failed": "run.failed", "interrupted": "run.interrupted",
     "kernel-died": "kernel.died", "kernel-restarted": "kernel.restarted",
@@ -347,8 +363,8 @@ def run_event(summary, context=None):
     else:
         title = _t(ctx, "%1: the kernel restarted", name)
         line = _t(ctx, "The kernel was restarted after %1.", duration)
-    cells = s.get("cells", 0)
-    cells_line = _n(ctx, "%2 of %1 cell executed.", "%2 of %1 cells executed.", cells, s.get("executed", 0))
+    cells, executed = s.get("cells") or 0, s.get("executed") or 0
+    cells_line = _n(ctx, "%2 of %1 cell executed.", "%2 of %1 cells executed.", cells, executed)
     error = "%s: %s" % (failure.get("ename", ""), failure.get("evalue", "")) if failure and outcome == "failed" else ""
     text = "\n".join(p for p in [line + " " + cells_line, error, "\n".join(traceback)] if p)
     message = "\n\n".join(p for p in [
@@ -360,7 +376,7 @@ def run_event(summary, context=None):
         "version": 1, "event": kind, "title": title, "message": message, "text": text,
         "notebook": {"path": path, "name": name, "url": url},
         "run": {
-            "cells": cells, "executed": s.get("executed", 0), "started": s.get("started", ""),
+            "cells": cells, "executed": executed, "started": s.get("started", ""),
             "finished": s.get("finished", ""), "duration_s": _round((s.get("duration_s") or 0) * 1000) / 1000,
         },
         "cell": {"index": failure.get("index", -1), "execution_count": failure.get("execution_count")} if failure else None,
@@ -503,7 +519,7 @@ def report_values(results, names, context=None):
 
 # --- Chat markdown (src/messages/chatMarkdown.ts) ---------------------------
 
-_FENCE = re.compile(" {0,3}```(" + _DOT + "*)\\Z")
+_FENCE = _Pattern(" {0,3}```(" + _DOT + "*)\\Z")
 
 
 def _split_code(markdown):
@@ -583,10 +599,10 @@ def _escape_slack(text):
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_SLACK_INLINE = re.compile(
+_SLACK_INLINE = _Pattern(
     r"\\([!-/:-@\[-`{-~])|\[((?:\\" + _DOT + r"|[^\]\\])+)\]\(([^()" + _WS + r"]+)\)|\*\*(" + _DOT + r"+?)\*\*|`([^`]+)`"
 )
-_SLACK_HEADING = re.compile("#{1,6}" + _S + "+(" + _DOT + "*)\\Z")
+_SLACK_HEADING = _Pattern("#{1,6}" + _S + "+(" + _DOT + "*)\\Z")
 
 
 def _slack_inline(text):
@@ -629,9 +645,9 @@ def _neutralize_mentions(markdown):
 
 # --- Addresses --------------------------------------------------------------
 
-_URL_PARTS = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):[/\\]*([^/\\?#]*)([^?#]*)(?:\?([^#]*))?(?:#(.*))?\Z", re.S)
+_URL_PARTS = _Pattern(r"([A-Za-z][A-Za-z0-9+.\-]*):[/\\]*([^/\\?#]*)([^?#]*)(?:\?([^#]*))?(?:#(.*))?\Z", re.S)
 _PORTS = {"http": 80, "https": 443}
-_BAD_HOST = re.compile("[\x00-\x20#%/:<>?@\\[\\\\\\]^|\x7f]")
+_BAD_HOST = _Pattern("[\x00-\x20#%/:<>?@\\[\\\\\\]^|\x7f]")
 
 
 def _pct(text, extra):
@@ -788,33 +804,33 @@ class _Unsure(Exception):
 
 
 _PUNCT_CHARS = "!\"#$%&'()*+,\\-./:;<=>?@\\[\\]\\\\^_`{|}~"
-_ESCAPE = re.compile("\\\\([" + _PUNCT_CHARS + "])")
-_CODESPAN = re.compile("(`+)([^`]|[^`][\\s\\S]*?[^`])\\1(?!`)")
-_BR = re.compile("( {2,}|\\\\)\n(?!" + _S + "*\\Z)")
+_ESCAPE = _Pattern("\\\\([" + _PUNCT_CHARS + "])")
+_CODESPAN = _Pattern("(`+)([^`]|[^`][\\s\\S]*?[^`])\\1(?!`)")
+_BR = _Pattern("( {2,}|\\\\)\n(?!" + _S + "*\\Z)")
 _BROAD = "[a-zA-Z0-9.!#$%&'*+/=?_`{|}~-]"
-_TEXT = re.compile(
+_TEXT = _Pattern(
     "([`~]+|[^`~])(?:(?= {2,}\n)|(?=" + _BROAD + "+@)|[\\s\\S]*?(?:(?=[\\\\<!\\[`*~_]|\\b_|[hH][tT][tT][pP][sS]?"
     "|[fF][tT][pP]://|www\\.|\\Z)|[^ ](?= {2,}\n)|[^a-zA-Z0-9.!#$%&'*+/=?_`{|}~-](?=" + _BROAD + "+@)))",
     re.A,
 )
-_AUTOLINK = re.compile(
+_AUTOLINK = _Pattern(
     "((?:[hH][tT][tT][pP][sS]?|[fF][tT][pP])://|www\\.)(?:[a-zA-Z0-9\\-]+\\.?)+[^" + _WS + "<]*"
     "|[A-Za-z0-9._+-]+(@)[a-zA-Z0-9_-]+(?:\\.[a-zA-Z0-9_-]*[a-zA-Z0-9])+(?![-_])"
 )
-_BACKPEDAL = re.compile("(?:[^?!.,:;*_'\"~()&]+|\\([^)]*\\)|&(?![a-zA-Z0-9]+;\\Z)|[?!.,:;*_'\"~)]+(?!\\Z))+")
+_BACKPEDAL = _Pattern("(?:[^?!.,:;*_'\"~()&]+|\\([^)]*\\)|&(?![a-zA-Z0-9]+;\\Z)|[?!.,:;*_'\"~)]+(?!\\Z))+")
 _LABEL = "(?:\\[(?:\\\\[\\s\\S]|[^\\[\\]\\\\])*\\]|\\\\[\\s\\S]|`+(?!`)[^`]*?`+(?!`)|``+(?=\\])|[^\\[\\]\\\\`])*?"
-_LINK = re.compile(
+_LINK = _Pattern(
     "!?\\[(" + _LABEL + ")\\]\\(" + _S + "*(<(?:\\\\" + _DOT + "|[^\n<>\\\\])+>|[^ \t\n\x00-\x1f]*)"
     "(?:(?:[ \t]+(?:\n[ \t]*)?|\n[ \t]*)(\"(?:\\\\\"?|[^\"\\\\])*\"|'(?:\\\\'?|[^'\\\\])*'|\\((?:\\\\\\)?|[^)\\\\])*\\)))?"
     + _S + "*\\)"
 )
 _REF = "(?!" + _S + "*\\])(?:\\\\[\\s\\S]|[^\\[\\]\\\\])+"
-_REFLINK = re.compile("!?\\[(" + _LABEL + ")\\]\\[(" + _REF + ")\\]|!?\\[(" + _REF + ")\\](?:\\[\\])?")
-_BLOCK_SKIP = re.compile(
+_REFLINK = _Pattern("!?\\[(" + _LABEL + ")\\]\\[(" + _REF + ")\\]|!?\\[(" + _REF + ")\\](?:\\[\\])?")
+_BLOCK_SKIP = _Pattern(
     "\\[(?:[^\\[\\]`]|(?P<a>`+)[^`]+(?P=a)(?!`))*?\\]\\((?:\\\\[\\s\\S]|[^\\\\()]|\\((?:\\\\[\\s\\S]|[^\\\\()])*\\))*\\)"
     "|(?<!`)(?P<b>`+)[^`]+(?P=b)(?!`)|<(?! )[^<>]*?>"
 )
-_NO_ENCODE = re.compile("[<>\"']|&(?!(?:#[0-9]{1,7}|#[Xx][a-fA-F0-9]{1,6}|[A-Za-z0-9_]+);)")
+_NO_ENCODE = _Pattern("[<>\"']|&(?!(?:#[0-9]{1,7}|#[Xx][a-fA-F0-9]{1,6}|[A-Za-z0-9_]+);)")
 _HTML_CHARS = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 
 
@@ -1019,18 +1035,18 @@ def _inline(src, in_link=False):
     return "".join(out)
 
 
-_BLOCK_START = re.compile(
+_BLOCK_START = _Pattern(
     " {0,3}(?:#{1,6}(?:" + _S + "|\\Z)|>|<|```|~~~|[*+-](?:[ \t]|\\Z)|[0-9]{1,9}[.)](?:[ \t]|\\Z)"
     "|(?:(?:-[\t ]*){3,}|(?:_[ \t]*){3,}|(?:\\*[ \t]*){3,})\\Z|\\[(?:\\\\[\\s\\S]|[^\\[\\]\\\\])+\\]:)|(?: {4}| {0,3}\t)"
 )
-_INTERRUPT = re.compile(
+_INTERRUPT = _Pattern(
     " {0,3}(?:>|<|```|~~~|[*+-][ \t]|1[.)][ \t]|(?:(?:-[\t ]*){3,}|(?:_[ \t]*){3,}|(?:\\*[ \t]*){3,})\\Z)"
 )
-_UNDERLINE = re.compile(" {0,3}(?:\\| *)?:?-+:? *(?:\\| *:?-+:? *)*(?:\\| *)?\\Z| {0,3}=+ *\\Z")
-_HEADING = re.compile(" {0,3}(#{1,6})(?=" + _S + "|\\Z)(" + _DOT + "*)\\Z")
-_HR = re.compile(" {0,3}(?:(?:-[\t ]*){3,}|(?:_[ \t]*){3,}|(?:\\*[ \t]*){3,})\\Z")
-_OPEN_FENCE = re.compile("(`{3,}|~{3,})(.*)\\Z")
-_ITEM = re.compile("([*+-]|[0-9]{1,9}[.)])( {1,4})(?! )(.*)\\Z")
+_UNDERLINE = _Pattern(" {0,3}(?:\\| *)?:?-+:? *(?:\\| *:?-+:? *)*(?:\\| *)?\\Z| {0,3}=+ *\\Z")
+_HEADING = _Pattern(" {0,3}(#{1,6})(?=" + _S + "|\\Z)(" + _DOT + "*)\\Z")
+_HR = _Pattern(" {0,3}(?:(?:-[\t ]*){3,}|(?:_[ \t]*){3,}|(?:\\*[ \t]*){3,})\\Z")
+_OPEN_FENCE = _Pattern("(`{3,}|~{3,})(.*)\\Z")
+_ITEM = _Pattern("([*+-]|[0-9]{1,9}[.)])( {1,4})(?! )(.*)\\Z")
 
 
 def _paragraph_lines(lines, i):
@@ -1159,11 +1175,11 @@ _ALLOWED = {
         "tr th td caption details summary"
     ).split()},
 }
-_TAG = re.compile(
+_TAG = _Pattern(
     "<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:" + _S + "+[^" + _WS + "\"'>/=]+(?:" + _S + "*=" + _S
     + "*(?:\"[^\"]*\"|'[^']*'|[^" + _WS + "\"'=<>`]+))?)*)" + _S + "*(/?)>"
 )
-_ATTRIBUTE = re.compile(
+_ATTRIBUTE = _Pattern(
     "([^" + _WS + "\"'>/=]+)(?:" + _S + "*=" + _S + "*(?:\"([^\"]*)\"|'([^']*)'|([^" + _WS + "\"'=<>`]+)))?"
 )
 
@@ -1407,8 +1423,8 @@ def _bound_event(event):
 # --- Channel requests (src/delivery/channels) -------------------------------
 
 REMOTE_TYPES = ("ntfy", "webhook", "slack", "discord", "teams", "mattermost", "matrix")
-_ROOM = re.compile("(![^" + _WS + ":]+(:[^" + _WS + "]+)?|#[^" + _WS + ":]+:[^" + _WS + "]+)\\Z")
-_TOPIC = re.compile("[-_A-Za-z0-9]{1,64}\\Z")
+_ROOM = _Pattern("(![^" + _WS + ":]+(:[^" + _WS + "]+)?|#[^" + _WS + ":]+:[^" + _WS + "]+)\\Z")
+_TOPIC = _Pattern("[-_A-Za-z0-9]{1,64}\\Z")
 _JSON_HEADERS = {"Content-Type": "application/json"}
 
 
