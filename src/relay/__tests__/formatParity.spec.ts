@@ -3,7 +3,7 @@
  * Parity of the kernel-side formats (`src/relay/kernel/lmk_formats.py`) with
  * the lab's own (TypeScript): the same run gives the same event, the same
  * event the same request on every remote channel, byte for byte. The Python
- * runs once per suite, in the project's virtual environment.
+ * runs once per suite, in the project's virtual environment (pythonDriver.ts).
  */
 import { webcrypto } from 'crypto';
 import {
@@ -13,7 +13,10 @@ import {
 } from '@jupyterlab/translation';
 import { DeliveryError } from '../../delivery/deliveryError';
 import { hostOf, type IHttpRequest } from '../../delivery/http';
-import { registerChannelTypes } from '../../delivery/channels/channelCatalog';
+import {
+  registerChannelTypes,
+  withNtfyLogin
+} from '../../delivery/channels/channelCatalog';
 import { discordRequest } from '../../delivery/channels/discordChannel';
 import {
   matrixRequest,
@@ -24,7 +27,6 @@ import { ntfyRequest } from '../../delivery/channels/ntfyChannel';
 import { slackRequest } from '../../delivery/channels/slackChannel';
 import { teamsRequest } from '../../delivery/channels/teamsChannel';
 import { webhookRequest } from '../../delivery/channels/webhookChannel';
-import { withNtfyLogin } from '../../delivery/channels/channelCatalog';
 import {
   failedRunEvent,
   finishedRunEvent,
