@@ -4,6 +4,7 @@ import { notebookModesPlugin } from './plugins/notebookModesPlugin';
 import { notifierPlugin } from './plugins/notifierPlugin';
 import { remoteSessionsPlugin } from './plugins/remoteSessionsPlugin';
 import { reportPlugin } from './plugins/reportPlugin';
+import { settingsFormPlugin } from './plugins/settingsFormPlugin';
 import { sidebarPlugin } from './plugins/sidebarPlugin';
 import { trackerPlugin } from './plugins/trackerPlugin';
 import { whenDonePlugin } from './plugins/whenDonePlugin';
@@ -18,7 +19,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   reportPlugin,
   notebookModesPlugin,
   sidebarPlugin,
-  remoteSessionsPlugin
+  remoteSessionsPlugin,
+  settingsFormPlugin
 ];
 
 export default plugins;

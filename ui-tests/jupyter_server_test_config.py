@@ -4,9 +4,15 @@ Never use this configuration in production: it removes the server's
 protections and exposes the lab's JavaScript objects to the page.
 """
 
+from tempfile import mkdtemp
+
 from jupyterlab.galata import configure_jupyter_server
 
 configure_jupyter_server(c)  # noqa: F821
+
+# User settings of its own: the tests that write settings files by hand
+# (tests/settings.spec.ts) find it in the page config (userSettingsDir).
+c.LabApp.user_settings_dir = mkdtemp(prefix="lmk-ui-settings-")  # noqa: F821
 
 # Loopback only, whatever configure_jupyter_server decides.
 c.ServerApp.ip = "127.0.0.1"  # noqa: F821

@@ -110,6 +110,11 @@ export class Notifier implements ILmkNotifier {
     return this._delivered;
   }
 
+  /** Whether a channel type is registered. */
+  hasChannelType(type: string): boolean {
+    return this._types.has(type);
+  }
+
   registerChannelType(channelType: IChannelType): IDisposable {
     if (this._types.has(channelType.type)) {
       throw new Error(

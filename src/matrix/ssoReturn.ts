@@ -61,7 +61,7 @@ export async function finishMatrixSso(
     const { tokenLogin } = await import('./matrixClient');
     const session = await tokenLogin(homeserver, loginToken, trans);
     await store.ready;
-    await store.setAccounts({ ...store.settings.accounts, matrix: session });
+    await store.setAccount('matrix', session);
     Notification.success(
       trans.__('Logged in to Matrix as %1.', session.userId),
       { autoClose: 5000 }

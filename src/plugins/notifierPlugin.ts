@@ -37,6 +37,7 @@ import {
   INotifyWhenDone,
   IRunTracker
 } from '../tokens';
+import { showSettingsProblems } from '../widgets/settingsProblems';
 import { afterRestore } from './afterRestore';
 
 /**
@@ -106,29 +107,54 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
     });
 
     let lastProblems = '';
-    const apply = (loaded: ISettingRegistry.ISettings) => {
+    let lastToast: string | null = null;
+    // Channel types are checked once every extension has registered its own.
+    let typesKnown = false;
+    let loaded: ISettingRegistry.ISettings | null = null;
+    const apply = () => {
+      if (!loaded) {
+        return;
+      }
       const { settings: read, problems } = readSettings(
         loaded.composite as { [key: string]: unknown },
-        trans
+        trans,
+        typesKnown ? { isKnownType: type => notifier.hasChannelType(type) } : {}
       );
       settings = read;
       app.commands.notifyCommandChanged(CommandIDs.toggleAwayOnly);
       const text = problems.join('\n');
-      if (text && text !== lastProblems) {
-        Notification.warning(
-          trans.__('Some notification settings were ignored:\n%1', text),
-          { autoClose: false }
-        );
+      if (text !== lastProblems) {
+        if (lastToast) {
+          Notification.dismiss(lastToast);
+          lastToast = null;
+        }
+        if (text) {
+          lastToast = showSettingsProblems(
+            problems,
+            trans,
+            app.commands.hasCommand('settingeditor:open')
+              ? () =>
+                  void app.commands.execute('settingeditor:open', {
+                    query: 'Notifications (LMK)'
+                  })
+              : null
+          );
+        }
       }
       lastProblems = text;
     };
     registry
       .load(notifierPlugin.id)
-      .then(loaded => {
-        apply(loaded);
+      .then(settingsLoaded => {
+        loaded = settingsLoaded;
+        apply();
         loaded.changed.connect(apply);
         // What earlier pages left in the outbox, now that channels are known.
-        afterRestore(app, () => notifier.resume());
+        afterRestore(app, () => {
+          typesKnown = true;
+          apply();
+          return notifier.resume();
+        });
       })
       .catch(reason => {
         Notification.warning(

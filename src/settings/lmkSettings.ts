@@ -107,14 +107,39 @@ export function isAwayOnlyChannel(config: IChannelConfig): boolean {
 }
 
 /**
+ * Options of `readSettings`.
+ */
+export interface IReadSettingsOptions {
+  /**
+   * Whether a channel type is known (registered by this or another
+   * extension); channels of other types are named. Without it, types are
+   * not checked (before every extension has registered its types).
+   */
+  isKnownType?: (type: string) => boolean;
+}
+
+/**
  * Read settings defensively: whatever is malformed is replaced by its
  * default or left out, and named in `problems` so the user can be told.
+ * Nothing is ever removed from the document itself (see `settingsEdits`):
+ * a value ignored here stays in the file for the user to fix.
  */
 export function readSettings(
   raw: { [key: string]: unknown },
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  options: IReadSettingsOptions = {}
 ): { settings: ILmkSettings; problems: string[] } {
   const problems: string[] = [];
+  for (const key of Object.keys(raw)) {
+    if (!(key in DEFAULT_SETTINGS) && !Private.isForeignKey(key)) {
+      problems.push(
+        trans.__(
+          '"%1" is not a setting of this version of jupyterlab-lmk; it is left in the file and has no effect.',
+          key
+        )
+      );
+    }
+  }
   const number = (
     key:
       | 'threshold'
@@ -267,6 +292,15 @@ export function readSettings(
           return;
         }
         seen.add(channel.id);
+        if (options.isKnownType && !options.isKnownType(channel.type)) {
+          problems.push(
+            trans.__(
+              'Channel "%1" has the type "%2", which this lab does not know (a typo, or an extension that is not installed); it sends nothing.',
+              channel.id,
+              channel.type
+            )
+          );
+        }
         channels.push(
           Private.readChannelOptions(
             { ...(channel as IChannelConfig) },
@@ -356,7 +390,49 @@ namespace Private {
         delete record[key];
       }
     }
+    for (const key of ADDRESS_OPTIONS) {
+      const value = record[key];
+      if (value !== undefined && !isWebAddress(value)) {
+        problems.push(
+          trans.__(
+            'Channel "%1": "%2" is not a web address (http:// or https://), so this channel cannot send.',
+            channel.id,
+            key
+          )
+        );
+      }
+    }
     return channel;
+  }
+
+  /**
+   * The channel options that hold a service's address (webhooks' `url`,
+   * ntfy's `server`).
+   */
+  const ADDRESS_OPTIONS = ['url', 'server'];
+
+  /**
+   * Keys of the settings document that belong to JupyterLab or to JSON
+   * tools rather than to this extension: not named as unknown.
+   */
+  export function isForeignKey(key: string): boolean {
+    return key.startsWith('$') || key.startsWith('jupyter.');
+  }
+
+  /**
+   * Whether a value is an http(s) address (the only kind a channel or a
+   * server can use from the lab).
+   */
+  export function isWebAddress(value: unknown): boolean {
+    if (typeof value !== 'string') {
+      return false;
+    }
+    try {
+      const protocol = new URL(value.trim()).protocol;
+      return protocol === 'http:' || protocol === 'https:';
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -396,6 +472,15 @@ namespace Private {
         );
         return;
       }
+      if (!isWebAddress(server.url)) {
+        problems.push(
+          trans.__(
+            'Remote server "%1": "url" is not a web address (http:// or https://); it is ignored.',
+            server.id
+          )
+        );
+        return;
+      }
       if (seen.has(server.id) || server.id === LOCAL_SERVER_ID) {
         problems.push(
           trans.__(
@@ -431,31 +516,54 @@ namespace Private {
     if (value === undefined) {
       return {};
     }
-    if (!value || typeof value !== 'object') {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
       problems.push(trans.__('"accounts" must be an object; ignoring it.'));
       return {};
     }
     const raw = value as { [key: string]: unknown };
     const accounts: ILmkAccounts = {};
+    for (const kind of Object.keys(raw)) {
+      if (kind !== 'matrix' && kind !== 'ntfy') {
+        problems.push(
+          trans.__(
+            'The saved login "%1" is not one this version knows; it is left in the file and not used.',
+            kind
+          )
+        );
+      }
+    }
     const matrix = raw.matrix as Partial<IMatrixAccount> | undefined;
     if (matrix !== undefined) {
       if (
-        allStrings(matrix, ['homeserver', 'userId', 'deviceId', 'accessToken'])
+        allStrings(matrix, [
+          'homeserver',
+          'userId',
+          'deviceId',
+          'accessToken'
+        ]) &&
+        isWebAddress(matrix.homeserver)
       ) {
         accounts.matrix = { ...(matrix as IMatrixAccount) };
       } else {
         problems.push(
-          trans.__('The saved Matrix login is incomplete; log in again.')
+          trans.__(
+            'The saved Matrix login is incomplete (or its homeserver is not a web address); log in again.'
+          )
         );
       }
     }
     const ntfy = raw.ntfy as Partial<INtfyAccount> | undefined;
     if (ntfy !== undefined) {
-      if (allStrings(ntfy, ['server', 'username', 'token'])) {
+      if (
+        allStrings(ntfy, ['server', 'username', 'token']) &&
+        isWebAddress(ntfy.server)
+      ) {
         accounts.ntfy = { ...(ntfy as INtfyAccount) };
       } else {
         problems.push(
-          trans.__('The saved ntfy login is incomplete; log in again.')
+          trans.__(
+            'The saved ntfy login is incomplete (or its server is not a web address); log in again.'
+          )
         );
       }
     }

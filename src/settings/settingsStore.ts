@@ -10,6 +10,12 @@ import {
   type ILmkSettings,
   readSettings
 } from './lmkSettings';
+import {
+  changedFields,
+  removeEntry,
+  setMember,
+  upsertEntry
+} from './settingsEdits';
 
 /**
  * The settings of `jupyterlab-lmk:plugin` as the sidebar edits them: read
@@ -41,52 +47,79 @@ export class SettingsStore {
     return this._changed;
   }
 
-  /** Replace the list of channels. */
-  async setChannels(channels: readonly IChannelConfig[]): Promise<void> {
-    await this._set('channels', channels as unknown as PartialJSONValue);
-  }
-
-  /** Replace one channel (by id), or add it at the end. */
+  /**
+   * Save a channel (by id): an existing one changes only in the fields
+   * that differ from what the sidebar shows of it (other fields, and
+   * values the extension ignored, stay as they are in the file); a new
+   * one is added at the end.
+   */
   async saveChannel(channel: IChannelConfig): Promise<void> {
-    const channels = [...this._settings.channels];
-    const index = channels.findIndex(c => c.id === channel.id);
-    if (index === -1) {
-      channels.push(channel);
-    } else {
-      channels[index] = channel;
-    }
-    await this.setChannels(channels);
+    const shown = this._settings.channels.find(c => c.id === channel.id);
+    await this._edit('channels', current =>
+      upsertEntry(
+        'channels',
+        current,
+        DEFAULT_SETTINGS.channels,
+        channel.id,
+        changedFields(shown ?? {}, channel),
+        channel,
+        this._trans
+      )
+    );
   }
 
-  /** Remove a channel. */
+  /** Remove a channel (its settings and secrets go with it). */
   async removeChannel(id: string): Promise<void> {
-    await this.setChannels(this._settings.channels.filter(c => c.id !== id));
+    await this._edit('channels', current =>
+      removeEntry(
+        'channels',
+        current,
+        DEFAULT_SETTINGS.channels,
+        id,
+        this._trans
+      )
+    );
   }
 
-  /** Replace the logins. */
-  async setAccounts(accounts: ILmkAccounts): Promise<void> {
-    await this._set('accounts', accounts as unknown as PartialJSONValue);
+  /** Save one login, or remove it (`null`); other logins stay as they are. */
+  async setAccount<K extends keyof ILmkAccounts>(
+    kind: K,
+    account: ILmkAccounts[K] | null
+  ): Promise<void> {
+    await this._edit('accounts', current =>
+      setMember('accounts', current, kind, account ?? undefined, this._trans)
+    );
   }
 
-  /** Replace one remote server (by id), or add it at the end. */
+  /** Save a remote server (by id) like a channel, or add it at the end. */
   async saveRemoteServer(server: IRemoteServerConfig): Promise<void> {
-    const servers = [...this._settings.remoteServers];
-    const index = servers.findIndex(s => s.id === server.id);
-    if (index === -1) {
-      servers.push(server);
-    } else {
-      servers[index] = server;
-    }
-    await this._set('remoteServers', servers as unknown as PartialJSONValue);
+    const shown = this._settings.remoteServers.find(s => s.id === server.id);
+    await this._edit('remoteServers', current =>
+      upsertEntry(
+        'remoteServers',
+        current,
+        DEFAULT_SETTINGS.remoteServers,
+        server.id,
+        changedFields(
+          (shown ?? {}) as { [field: string]: unknown },
+          server as unknown as { [field: string]: unknown }
+        ),
+        server as unknown as { [field: string]: unknown },
+        this._trans
+      )
+    );
   }
 
   /** Remove a remote server (its token goes with it). */
   async removeRemoteServer(id: string): Promise<void> {
-    await this._set(
-      'remoteServers',
-      this._settings.remoteServers.filter(
-        s => s.id !== id
-      ) as unknown as PartialJSONValue
+    await this._edit('remoteServers', current =>
+      removeEntry(
+        'remoteServers',
+        current,
+        DEFAULT_SETTINGS.remoteServers,
+        id,
+        this._trans
+      )
     );
   }
 
@@ -110,9 +143,39 @@ export class SettingsStore {
     );
   }
 
-  private async _set(key: string, value: PartialJSONValue): Promise<void> {
-    await this.ready;
-    await this._registry.set(this._pluginId, key, value);
+  /**
+   * Change one key of the settings document. The document is read again
+   * from the server first (another tab may have saved since), and the new
+   * value is worked out from what the file holds, so nothing else in it
+   * changes; when it cannot be read, nothing is written.
+   */
+  private async _edit(
+    key: keyof ILmkSettings,
+    change: (current: unknown) => unknown
+  ): Promise<void> {
+    try {
+      await this.ready;
+    } catch (reason) {
+      throw new Error(
+        this._trans.__(
+          'Your notification settings could not be read, so they were not changed: %1',
+          Private.message(reason)
+        )
+      );
+    }
+    let fresh: ISettingRegistry.ISettings;
+    try {
+      fresh = await this._registry.reload(this._pluginId);
+    } catch (reason) {
+      throw new Error(
+        this._trans.__(
+          'Your notification settings could not be read again from the server, so they were not changed: %1',
+          Private.message(reason)
+        )
+      );
+    }
+    const value = change(fresh.user[key]);
+    await this._registry.set(this._pluginId, key, value as PartialJSONValue);
   }
 
   private _read(): void {
@@ -149,6 +212,19 @@ export namespace SettingsStore {
 }
 
 namespace Private {
+  /**
+   * The text of a failure (the registry throws lists of schema errors).
+   */
+  export function message(reason: unknown): string {
+    if (Array.isArray(reason)) {
+      return reason
+        .map(error => (error as { message?: string }).message ?? '')
+        .filter(Boolean)
+        .join('; ');
+    }
+    return reason instanceof Error ? reason.message : String(reason);
+  }
+
   /**
    * `base` if free, else `base-2`, `base-3`, ...
    */

@@ -1,11 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
-import type {
-  ILmkAccounts,
-  IMatrixAccount,
-  INtfyAccount
-} from '../settings/lmkSettings';
+import type { IMatrixAccount, INtfyAccount } from '../settings/lmkSettings';
 import type { SettingsStore } from '../settings/settingsStore';
 
 /**
@@ -128,9 +124,7 @@ function MatrixAccount(props: AccountPanel.IOptions): React.ReactElement {
                   await service.logout(account);
                 } finally {
                   // Forget the token even if the server could not be told.
-                  await store.setAccounts(
-                    Private.without(store.settings.accounts, 'matrix')
-                  );
+                  await store.setAccount('matrix', null);
                   setRooms(null);
                 }
               })
@@ -200,10 +194,7 @@ function MatrixAccount(props: AccountPanel.IOptions): React.ReactElement {
             }
             const session = await service.login(baseUrl, user, password);
             setPassword('');
-            await store.setAccounts({
-              ...store.settings.accounts,
-              matrix: session
-            });
+            await store.setAccount('matrix', session);
           });
         }}
       >
@@ -325,9 +316,7 @@ function NtfyAccount(props: AccountPanel.IOptions): React.ReactElement {
                 try {
                   await (await props.ntfy()).logout(account);
                 } finally {
-                  await store.setAccounts(
-                    Private.without(store.settings.accounts, 'ntfy')
-                  );
+                  await store.setAccount('ntfy', null);
                 }
               })
             }
@@ -344,9 +333,10 @@ function NtfyAccount(props: AccountPanel.IOptions): React.ReactElement {
                 await props.ntfy()
               ).login(server.trim(), user.trim(), password);
               setPassword('');
-              await store.setAccounts({
-                ...store.settings.accounts,
-                ntfy: { server: server.trim(), username: user.trim(), token }
+              await store.setAccount('ntfy', {
+                server: server.trim(),
+                username: user.trim(),
+                token
               });
             });
           }}
@@ -442,18 +432,6 @@ namespace Private {
         <input className="jp-mod-styled" {...input} />
       </div>
     );
-  }
-
-  /**
-   * The logins without one service's.
-   */
-  export function without(
-    accounts: ILmkAccounts,
-    service: keyof ILmkAccounts
-  ): ILmkAccounts {
-    const rest = { ...accounts };
-    delete rest[service];
-    return rest;
   }
 
   export function host(url: string): string {

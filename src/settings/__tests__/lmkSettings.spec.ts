@@ -20,13 +20,25 @@ describe('readSettings', () => {
     const { settings, problems } = readSettings(
       {
         threshold: 5,
-        channels: [{ id: 'hook', type: 'webhook', enabled: false, url: 'x' }]
+        channels: [
+          {
+            id: 'hook',
+            type: 'webhook',
+            enabled: false,
+            url: 'https://example.org/hook'
+          }
+        ]
       },
       trans
     );
     expect(settings.threshold).toBe(5);
     expect(settings.channels).toEqual([
-      { id: 'hook', type: 'webhook', enabled: false, url: 'x' }
+      {
+        id: 'hook',
+        type: 'webhook',
+        enabled: false,
+        url: 'https://example.org/hook'
+      }
     ]);
     expect(problems).toEqual([]);
   });
@@ -150,6 +162,63 @@ describe('readSettings', () => {
     }
   );
 
+  it('names every value it ignores, in full: keys of another version, unknown channel types, addresses that are not web addresses', () => {
+    const { settings, problems } = readSettings(
+      {
+        threshold: -5,
+        onlyOnWeekdays: true,
+        $schema: 'https://example.org/schema.json',
+        channels: [
+          { id: 'hook', type: 'webhook', enabled: true, url: 'file:///etc' },
+          { id: 'tg', type: 'telegram', enabled: true },
+          { id: 'phone', type: 'ntfy', enabled: true, server: 'ntfy.sh' },
+          { id: 'x', type: 'x-extension', enabled: true }
+        ],
+        remoteServers: [
+          { id: 'r', kind: 'jupyter', url: 'javascript:alert(1)', token: 't' }
+        ],
+        accounts: {
+          matrix: {
+            homeserver: 'matrix.example.org',
+            userId: '@me:example.org',
+            deviceId: 'DEV',
+            accessToken: 'syt_secret'
+          },
+          slack: { token: 'later' }
+        }
+      },
+      trans,
+      { isKnownType: type => type !== 'telegram' }
+    );
+    expect(problems).toEqual([
+      '"onlyOnWeekdays" is not a setting of this version of jupyterlab-lmk; it is left in the file and has no effect.',
+      '"threshold" must be a number of seconds, 0 or more; using 30.',
+      'The saved login "slack" is not one this version knows; it is left in the file and not used.',
+      'The saved Matrix login is incomplete (or its homeserver is not a web address); log in again.',
+      'Remote server "r": "url" is not a web address (http:// or https://); it is ignored.',
+      'Channel "hook": "url" is not a web address (http:// or https://), so this channel cannot send.',
+      'Channel "tg" has the type "telegram", which this lab does not know (a typo, or an extension that is not installed); it sends nothing.',
+      'Channel "phone": "server" is not a web address (http:// or https://), so this channel cannot send.'
+    ]);
+    // Channels are kept, so that the panel can show and fix them.
+    expect(settings.channels.map(c => c.id)).toEqual([
+      'hook',
+      'tg',
+      'phone',
+      'x'
+    ]);
+    expect(settings.remoteServers).toEqual([]);
+    expect(problems.join(' ')).not.toContain('syt_secret');
+  });
+
+  it('does not check channel types before it is told which are known', () => {
+    const { problems } = readSettings(
+      { channels: [{ id: 'tg', type: 'telegram', enabled: true }] },
+      trans
+    );
+    expect(problems).toEqual([]);
+  });
+
   it('makes every channel but the toast wait for the user to be away, unless it says otherwise', () => {
     expect(isAwayOnlyChannel({ id: 'lab', type: 'toast', enabled: true })).toBe(
       false
@@ -193,7 +262,7 @@ describe('readSettings', () => {
     );
     expect(settings.accounts).toEqual({ matrix });
     expect(problems).toEqual([
-      'The saved ntfy login is incomplete; log in again.'
+      'The saved ntfy login is incomplete (or its server is not a web address); log in again.'
     ]);
     expect(problems.join(' ')).not.toContain('syt_secret');
   });
