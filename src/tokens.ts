@@ -110,6 +110,15 @@ export interface IChannelType {
    */
   readonly remote?: boolean;
   /**
+   * Whether the service drops a second delivery of the same notification
+   * id (the generic webhook's receivers by `X-Lmk-Event-Id`, Matrix by its
+   * transaction id). A remote delivery is retried until it is confirmed
+   * only where this is true; elsewhere (default) a request that timed out
+   * counts as sent but not confirmed, and no notification is sent more
+   * than twice, since one that got no answer may have arrived.
+   */
+  readonly deduplicates?: boolean;
+  /**
    * Deliver one notification through one configured channel. A failure is
    * thrown, as a `DeliveryError` when its cause is known.
    */

@@ -29,6 +29,8 @@ export interface IRecordedRequest {
    * while it waits, and for a request it dropped, reset or left hanging.
    */
   status?: number;
+  /** How the receiver chose to answer it (preflights excepted). */
+  answer?: ILoopbackAnswer;
 }
 
 /**
@@ -110,6 +112,14 @@ export class LoopbackReceiver {
   /** The answer when no scripted one is queued; change it at any time. */
   defaultAnswer: ILoopbackAnswer;
 
+  /**
+   * How to answer each request (probes included, preflights excepted),
+   * before the queue and the default: return undefined to leave it to
+   * them. For faults that depend on the request (which event, which try).
+   */
+  script: ((request: IRecordedRequest) => ILoopbackAnswer | undefined) | null =
+    null;
+
   /** Every request received, preflights included, in order. */
   readonly requests: IRecordedRequest[] = [];
 
@@ -172,6 +182,7 @@ export class LoopbackReceiver {
   clear(): void {
     this.requests.length = 0;
     this._queue.length = 0;
+    this.script = null;
   }
 
   /** Stop listening and drop every open connection. */
@@ -217,8 +228,10 @@ export class LoopbackReceiver {
     }
     // HEAD requests (the lab's reachability probes) leave the queue alone.
     const answer =
+      this.script?.(record) ??
       (method === 'HEAD' ? undefined : this._queue.shift()) ??
       this.defaultAnswer;
+    record.answer = answer;
     const act = () => this._send(request, response, answer, record);
     if (answer.delayMs) {
       const timer = setTimeout(() => {
@@ -314,6 +327,21 @@ const SAFELISTED_HEADERS = new Set([
   'accept-language',
   'content-language',
   'content-type'
+]);
+
+/**
+ * Response headers a page may read of a cross-origin answer without
+ * `Access-Control-Expose-Headers` (Fetch standard, CORS-safelisted
+ * response headers).
+ */
+const SAFELISTED_RESPONSE_HEADERS = new Set([
+  'cache-control',
+  'content-language',
+  'content-length',
+  'content-type',
+  'expires',
+  'last-modified',
+  'pragma'
 ]);
 
 /** Content types that need no preflight. */
@@ -426,8 +454,28 @@ export function browserFetch(pageOrigin: string): typeof fetch {
     if (!allowsOrigin(response, pageOrigin)) {
       throw refuse();
     }
-    return response;
+    return withExposedHeaders(response);
   };
+}
+
+/**
+ * The response as a page reads it: only the safelisted headers and those
+ * the server exposes (`Retry-After` is hidden unless exposed).
+ */
+function withExposedHeaders(response: Response): Response {
+  const exposed = listOf(response.headers.get('access-control-expose-headers'));
+  const visible = new Headers();
+  response.headers.forEach((value, name) => {
+    if (
+      SAFELISTED_RESPONSE_HEADERS.has(name) ||
+      exposed.includes(name) ||
+      exposed.includes('*')
+    ) {
+      visible.set(name, value);
+    }
+  });
+  Object.defineProperty(response, 'headers', { value: visible });
+  return response;
 }
 
 function listOf(value: string | null): string[] {

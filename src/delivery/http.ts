@@ -7,6 +7,14 @@ import { DeliveryError } from './deliveryError';
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
 /**
+ * How long a notification's request may take: more than a minute, so that
+ * a slow service that answers within a minute gets it once (a request
+ * that timed out may have been received, and is not sent again to a
+ * service that cannot drop copies).
+ */
+export const DELIVERY_TIMEOUT_MS = 75_000;
+
+/**
  * Longest piece of a service's error answer quoted to the user.
  */
 const MAX_QUOTED = 200;
@@ -199,9 +207,9 @@ async function networkFailure(
   if (Private.hasAnswered(host)) {
     // It let this page read its answers before: not CORS, a dropped connection.
     return new DeliveryError(
-      'unreachable',
+      'dropped',
       trans.__(
-        '%1 at %2 dropped the connection (it accepted requests from this page before, so this is not CORS).',
+        '%1 at %2 dropped the connection before it answered (it answered this page before).',
         service,
         host
       )
@@ -215,7 +223,14 @@ async function networkFailure(
         service,
         host,
         typeof location === 'undefined' ? '' : location.origin
-      )
+      ),
+      {
+        pendingMessage: trans.__(
+          '%1 at %2: the connection failed before an answer came.',
+          service,
+          host
+        )
+      }
     );
   }
   return new DeliveryError(

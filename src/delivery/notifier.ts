@@ -9,7 +9,9 @@ import type {
   ILmkNotifier
 } from '../tokens';
 import { isDefaultChannel } from '../settings/lmkSettings';
-import type { IBackoffPolicy } from './backoff';
+import { boundEvent, compactEvent } from '../messages/boundEvent';
+import type { IBackoffPolicy } from './outbox/backoff';
+import type { IRetryTimes } from './outbox/retryPolicy';
 import {
   browserLocks,
   ClaimSet,
@@ -18,7 +20,7 @@ import {
   LocalLocks
 } from './crossTab';
 import { DeliveryError } from './deliveryError';
-import { DEFAULT_PER_MINUTE, DEFAULT_RETRY_MS, Outbox } from './outbox';
+import { DEFAULT_PER_MINUTE, DEFAULT_RETRY_MS, Outbox } from './outbox/outbox';
 
 /**
  * Hands notifications to the configured channels.
@@ -58,6 +60,9 @@ export class Notifier implements ILmkNotifier {
         this._deliverRemote(notification, channelId),
       onOutcome: (notification, result) => this._update(notification, result),
       trans: options.trans,
+      bound: boundEvent,
+      compact: compactEvent,
+      makeRoom: shared.makeRoom,
       retryMs: retryMinutes
         ? () =>
             Private.positive(retryMinutes(), DEFAULT_RETRY_MS / 60_000) * 60_000
@@ -67,7 +72,12 @@ export class Notifier implements ILmkNotifier {
           this._channels().find(config => config.id === channelId)?.perMinute,
           DEFAULT_PER_MINUTE
         ),
+      deduplicates: channelId => {
+        const config = this._channels().find(c => c.id === channelId);
+        return !!config && !!this._types.get(config.type)?.deduplicates;
+      },
       backoff: shared.backoff,
+      retryTimes: shared.retryTimes,
       leaseMs: shared.leaseMs,
       now: shared.now,
       random: shared.random,
@@ -313,7 +323,14 @@ export namespace Notifier {
     locks?: ILockManager;
     /** How long to retry a remote delivery, in minutes (default 60). */
     retryMinutes?: () => number;
+    /**
+     * Free some shared storage when the outbox has no room (the history
+     * gives way): true if anything was freed.
+     */
+    makeRoom?: () => boolean;
     backoff?: IBackoffPolicy;
+    /** The retry policy's waits (`DEFAULT_RETRY_TIMES`). */
+    retryTimes?: IRetryTimes;
     /** See `IN_FLIGHT_LEASE_MS`. */
     leaseMs?: number;
     now?: () => number;

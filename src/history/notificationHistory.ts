@@ -8,9 +8,19 @@ import type {
 
 /** Notifications kept. */
 export const HISTORY_SIZE = 200;
-/** Traceback lines and body characters kept per entry, to bound storage. */
-const KEPT_TRACEBACK_LINES = 10;
-const KEPT_BODY_CHARS = 2000;
+/**
+ * Most characters the whole history keeps in storage; the oldest entries
+ * go first. Its own budget, apart from the outbox's, which wins when the
+ * browser's storage is full (`NotificationHistory.giveWay`).
+ */
+export const HISTORY_BUDGET_CHARS = 1_000_000;
+
+/**
+ * The storage key of the history of one lab (its base URL).
+ */
+export function historyKey(baseUrl: string): string {
+  return `jupyterlab-lmk:history:${baseUrl}`;
+}
 
 /**
  * One notification as the history remembers it.
@@ -38,15 +48,45 @@ export interface IHistoryStorage {
 /**
  * The last notifications, newest first, kept across reloads.
  *
- * Stored is the event (bounded), where it leads, and per-channel delivery
- * results; never a channel's configuration, so no secret. Reading storage
- * is put off until the history is first used.
+ * Stored is the event, where it leads, and per-channel delivery results,
+ * every field bounded and the whole within `HISTORY_BUDGET_CHARS`; never a
+ * channel's configuration, so no secret. Reading storage is put off until
+ * the history is first used.
  */
 export class NotificationHistory {
   constructor(options: NotificationHistory.IOptions) {
     this._storage = options.storage;
     this._key = options.key;
     this._size = options.size ?? HISTORY_SIZE;
+    this._budget = options.budgetChars ?? HISTORY_BUDGET_CHARS;
+  }
+
+  /**
+   * Make room in the browser's storage for what must survive (the
+   * outbox): drop the older half of the stored history (all of it if it
+   * has one entry). True if anything was freed. A history open in this page
+   * reads storage again at its next record.
+   */
+  static giveWay(storage: IHistoryStorage | null, key: string): boolean {
+    try {
+      const raw = storage?.getItem(key);
+      if (!storage || !raw) {
+        return false;
+      }
+      const parsed: unknown = JSON.parse(raw);
+      const entries = Array.isArray(parsed) ? parsed : [];
+      if (entries.length <= 1) {
+        storage.removeItem(key);
+      } else {
+        storage.setItem(
+          key,
+          JSON.stringify(entries.slice(0, Math.floor(entries.length / 2)))
+        );
+      }
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Emitted when entries are added, updated or cleared. */
@@ -93,7 +133,7 @@ export class NotificationHistory {
             ?.status === 'pending'
       );
     if (existing && update) {
-      entries[index] = { ...existing, results: merged };
+      entries[index] = { ...existing, results: Private.boundedResults(merged) };
     } else {
       if (existing) {
         entries.splice(index, 1);
@@ -102,8 +142,8 @@ export class NotificationHistory {
         id: notification.id,
         time: time.toISOString(),
         event: Private.bounded(notification.event),
-        target: notification.target,
-        results: merged
+        target: Private.boundedTarget(notification.target),
+        results: Private.boundedResults(merged)
       });
     }
     entries.length = Math.min(entries.length, this._size);
@@ -149,17 +189,42 @@ export class NotificationHistory {
     return entries;
   }
 
+  /**
+   * Store the entries within the budget, the oldest dropped first; where
+   * storage is full, fewer of them (the newest), else none (the history is
+   * then this page's only).
+   */
   private _save(): void {
-    try {
-      this._storage?.setItem(this._key, JSON.stringify(this._entries));
-    } catch {
-      // Quota exceeded or storage off: keep the history for this page only.
+    const storage = this._storage;
+    if (!storage || !this._entries) {
+      return;
+    }
+    const entries = this._entries;
+    let kept = entries.length;
+    const sizes = entries.map(entry => JSON.stringify(entry).length + 1);
+    let total = sizes.reduce((sum, size) => sum + size, 2);
+    while (kept > 0 && total > this._budget) {
+      kept--;
+      total -= sizes[kept];
+    }
+    entries.length = kept;
+    for (;;) {
+      try {
+        storage.setItem(this._key, JSON.stringify(entries.slice(0, kept)));
+        return;
+      } catch {
+        if (kept === 0) {
+          return;
+        }
+        kept = Math.floor(kept / 2);
+      }
     }
   }
 
   private _storage: IHistoryStorage | null;
   private _key: string;
   private _size: number;
+  private _budget: number;
   private _entries: IHistoryEntry[] | null = null;
   private _changed = new Signal<this, void>(this);
 }
@@ -175,6 +240,8 @@ export namespace NotificationHistory {
     key: string;
     /** Entries kept (default 200). */
     size?: number;
+    /** See `HISTORY_BUDGET_CHARS`. */
+    budgetChars?: number;
   }
 }
 
@@ -211,21 +278,91 @@ namespace Private {
     );
   }
 
+  /**
+   * Longest texts kept per entry, in characters: every field is bounded,
+   * so that one entry stays within a few kilobytes whatever it holds.
+   */
+  const KEPT = {
+    body: 2000,
+    short: 300,
+    evalue: 1000,
+    tracebackLines: 10,
+    tracebackLine: 300,
+    path: 1000,
+    reportValues: 20,
+    reportValue: 200,
+    results: 30,
+    detail: 600
+  };
+
+  export function cut(text: string, max: number): string {
+    const value = String(text ?? '');
+    return value.length > max ? value.slice(0, max - 1) + '…' : value;
+  }
+
   export function bounded(event: ILmkEvent): ILmkEvent {
-    const cut = (text: string) =>
-      text.length > KEPT_BODY_CHARS
-        ? text.slice(0, KEPT_BODY_CHARS - 1) + '…'
-        : text;
+    const short = (text: string) => cut(text, KEPT.short);
     return {
       ...event,
-      message: cut(event.message),
-      text: cut(event.text),
+      title: short(event.title),
+      message: cut(event.message, KEPT.body),
+      text: cut(event.text, KEPT.body),
+      notebook: event.notebook
+        ? {
+            path: cut(event.notebook.path, KEPT.path),
+            name: short(event.notebook.name),
+            url: cut(event.notebook.url, KEPT.path)
+          }
+        : null,
       error: event.error
         ? {
-            ...event.error,
-            traceback: event.error.traceback.slice(-KEPT_TRACEBACK_LINES)
+            ename: short(event.error.ename),
+            evalue: cut(event.error.evalue, KEPT.evalue),
+            traceback: event.error.traceback
+              .slice(-KEPT.tracebackLines)
+              .map(line => cut(line, KEPT.tracebackLine))
           }
+        : null,
+      kernel: event.kernel
+        ? { id: short(event.kernel.id), name: short(event.kernel.name) }
+        : null,
+      report: event.report
+        ? Object.fromEntries(
+            Object.entries(event.report)
+              .slice(0, KEPT.reportValues)
+              .map(([name, value]) => [
+                short(name),
+                cut(String(value), KEPT.reportValue)
+              ])
+          )
         : null
     };
+  }
+
+  export function boundedTarget(
+    target: INotificationTarget | null
+  ): INotificationTarget | null {
+    if (!target) {
+      return null;
+    }
+    return {
+      ...target,
+      path: cut(target.path, KEPT.path),
+      ...(target.cellId !== undefined
+        ? { cellId: cut(target.cellId, KEPT.short) }
+        : {})
+    };
+  }
+
+  export function boundedResults(
+    results: IDeliveryResult[]
+  ): IDeliveryResult[] {
+    return results.slice(0, KEPT.results).map(result => ({
+      ...result,
+      channelId: cut(result.channelId, KEPT.short),
+      ...(result.detail !== undefined
+        ? { detail: cut(result.detail, KEPT.detail) }
+        : {})
+    }));
   }
 }

@@ -5,7 +5,8 @@ import {
   escapeSlack,
   isWebUrl,
   markdownToSlack,
-  neutralizeMentions,
+  neutralizeMarkdown,
+  neutralizeText,
   splitCodeBlocks,
   truncateText,
   utf8Length
@@ -123,8 +124,9 @@ export function slackPayload(
   trans: TranslationBundle
 ): ISlackPayload {
   const { slack } = LIMITS;
-  const title = event.title.trim() || trans.__('Notification');
-  const body = fitConverted(event.message, slack.section, markdownToSlack);
+  const title = neutralizeText(event.title.trim()) || trans.__('Notification');
+  const message = neutralizeMarkdown(event.message);
+  const body = fitConverted(message, slack.section, markdownToSlack);
   const blocks: ISlackPayload['blocks'] = [
     {
       type: 'header',
@@ -145,14 +147,16 @@ export function slackPayload(
       elements: facts.map(fact => ({
         type: 'mrkdwn',
         text: truncateText(
-          `*${escapeSlack(fact.label)}:* ${escapeSlack(fact.value)}`,
+          `*${escapeSlack(neutralizeText(fact.label))}:* ${escapeSlack(
+            neutralizeText(fact.value)
+          )}`,
           300
         )
       }))
     });
   }
   const fallback = fitConverted(
-    `**${escapeMarkdown(title)}**\n${event.message}`,
+    `**${escapeMarkdown(title)}**\n${message}`,
     slack.text,
     markdownToSlack
   );
@@ -193,15 +197,17 @@ export function discordPayload(
 ): IDiscordPayload {
   const { discord } = LIMITS;
   const title = truncateText(
-    event.title.trim() || trans.__('Notification'),
+    neutralizeText(event.title.trim()) || trans.__('Notification'),
     discord.title
   );
   // Facts get at most a third of the total; the message the rest.
   let factChars = 0;
   const fields: { name: string; value: string; inline: boolean }[] = [];
   for (const fact of eventFacts(event, trans).slice(0, discord.fields)) {
-    const name = truncateText(fact.label, discord.fieldName) || '-';
-    const value = truncateText(fact.value, discord.fieldValue) || '-';
+    const name =
+      truncateText(neutralizeText(fact.label), discord.fieldName) || '-';
+    const value =
+      truncateText(neutralizeText(fact.value), discord.fieldValue) || '-';
     if (factChars + name.length + value.length > discord.total / 3) {
       break;
     }
@@ -209,7 +215,7 @@ export function discordPayload(
     fields.push({ name, value, inline: true });
   }
   const description = boundMarkdown(
-    event.message,
+    neutralizeMarkdown(event.message),
     Math.min(discord.description, discord.total - title.length - factChars)
   );
   const url = notebookLink(event);
@@ -270,7 +276,7 @@ export function teamsPayload(
     {
       type: 'TextBlock',
       text: truncateText(
-        event.title.trim() || trans.__('Notification'),
+        teamsText(event.title.trim()) || trans.__('Notification'),
         teams.title
       ),
       weight: 'Bolder',
@@ -280,8 +286,8 @@ export function teamsPayload(
     }
   ];
   const facts = eventFacts(event, trans).map(fact => ({
-    title: truncateText(fact.label, 100),
-    value: truncateText(fact.value, 500)
+    title: truncateText(teamsText(fact.label), 100),
+    value: truncateText(teamsText(fact.value), 500)
   }));
   const factBytes = utf8Length(JSON.stringify(facts));
   const message = boundMarkdown(
@@ -289,10 +295,12 @@ export function teamsPayload(
     Math.max(1000, teams.bytes - factBytes),
     utf8Length
   );
-  // Adaptive Cards render no code fences: code goes in monospace blocks.
+  // Adaptive Cards render no code fences, and read markdown in every
+  // TextBlock: code goes in a RichTextBlock, whose text runs are shown as
+  // they are (a traceback's "[x](javascript:…)" stays text).
   let prose: string[] = [];
   const flushProse = () => {
-    const text = prose.join('\n').trim();
+    const text = teamsText(prose.join('\n')).trim();
     if (text) {
       body.push({ type: 'TextBlock', text, wrap: true });
     }
@@ -303,11 +311,15 @@ export function teamsPayload(
       flushProse();
       if (segment.text.trim()) {
         body.push({
-          type: 'TextBlock',
-          text: segment.text,
-          wrap: true,
-          fontType: 'Monospace',
-          size: 'Small'
+          type: 'RichTextBlock',
+          inlines: [
+            {
+              type: 'TextRun',
+              text: segment.text,
+              fontType: 'Monospace',
+              size: 'Small'
+            }
+          ]
         });
       }
     } else {
@@ -365,7 +377,7 @@ export function mattermostPayload(
 ): IMattermostPayload {
   const title = escapeMarkdown(event.title.trim());
   const text = boundMarkdown(
-    neutralizeMentions(
+    neutralizeMarkdown(
       title ? `#### ${title}\n${event.message}` : event.message
     ),
     LIMITS.mattermost.text
@@ -437,14 +449,26 @@ export function ntfyPayload(
   const click = notebookLink(event);
   return {
     topic: options.topic,
-    title: truncateText(event.title.trim(), ntfy.title),
-    message: boundMarkdown(event.message, ntfy.messageBytes, utf8Length),
+    title: truncateText(neutralizeText(event.title.trim()), ntfy.title),
+    message: boundMarkdown(
+      neutralizeMarkdown(event.message),
+      ntfy.messageBytes,
+      utf8Length
+    ),
     priority,
     tags,
     ...(click ? { click } : {}),
     markdown: true,
     ...(options.email ? { email: options.email } : {})
   };
+}
+
+/**
+ * Text for a Teams TextBlock, which reads markdown everywhere (inline code
+ * included): no link but http(s) and mailto, no mention.
+ */
+function teamsText(text: string): string {
+  return neutralizeMarkdown(text, { inCode: true });
 }
 
 /**

@@ -163,21 +163,63 @@ export function markdownToSlack(markdown: string): string {
 }
 
 /**
- * Stop `@name`, `@channel`, `@all` in prose from notifying anyone, by
- * putting an invisible space after the `@` (code blocks are left alone:
- * services do not read mentions there).
+ * Make text we did not write harmless in a chat: no mention reaches anyone
+ * (`@everyone`, `@here`, `@channel`, `@all`, `@room`, `@name`, and Slack's
+ * and Discord's `<!channel>`, `<!here>`, `<@U123>`, `<#C1>`), by putting an
+ * invisible space after the `@` or the `<`. For plain-text fields (titles,
+ * report values) and, through `neutralizeMarkdown`, the prose of messages.
  */
-export function neutralizeMentions(markdown: string): string {
+export function neutralizeText(text: string): string {
+  return text
+    .replace(/(^|[^\w@])@(?=\w)/g, '$1@\u200b')
+    .replace(/<(?=[!@#])/g, '<\u200b');
+}
+
+/**
+ * Make markdown we did not write (a traceback, a notebook name, what
+ * `notify()` sent) harmless in a chat: only http(s) and mailto links and
+ * images stay links (any other target, `javascript:` included, is shown as
+ * text: its `](`, `<scheme:` or reference definition is escaped), and no
+ * mention reaches anyone (`neutralizeText`). Code is left as it is unless
+ * `inCode` (for services that render markdown inside code, like Teams).
+ */
+export function neutralizeMarkdown(
+  markdown: string,
+  options: { inCode?: boolean } = {}
+): string {
   return joinCodeBlocks(
     splitCodeBlocks(markdown).map(segment =>
-      segment.code
+      segment.code && !options.inCode
         ? segment
         : {
             ...segment,
-            text: segment.text.replace(/(^|[^\w@])@(?=\w)/g, '$1@\u200b')
+            text: segment.code
+              ? Private.neutralizeProse(segment.text)
+              : Private.outsideInlineCode(
+                  segment.text,
+                  Private.neutralizeProse,
+                  !!options.inCode
+                )
           }
     )
   );
+}
+
+/**
+ * Whether a link target is one a message may keep: http(s) or mailto
+ * (ignoring what browsers ignore: leading spaces and control characters,
+ * and tabs and newlines anywhere).
+ */
+export function isSafeLinkTarget(target: string): boolean {
+  let start = 0;
+  while (start < target.length && target.charCodeAt(start) <= 0x20) {
+    start++;
+  }
+  const cleaned = target
+    .slice(start)
+    .replace(/[\t\n\r]/g, '')
+    .replace(/^</, '');
+  return /^(https?:\/\/|mailto:)/i.test(cleaned);
 }
 
 /**
@@ -301,4 +343,54 @@ function inlineToSlack(text: string): string {
     }
   }
   return result + escapeSlack(text.slice(last));
+}
+
+namespace Private {
+  /**
+   * Apply `change` to the text outside inline code spans (`` `x` ``), or
+   * to all of it when `everywhere`.
+   */
+  export function outsideInlineCode(
+    text: string,
+    change: (text: string) => string,
+    everywhere: boolean
+  ): string {
+    if (everywhere) {
+      return change(text);
+    }
+    let result = '';
+    let last = 0;
+    for (const match of text.matchAll(/(`+)[\s\S]*?[^`]\1(?!`)|(`+)(?!`)/g)) {
+      if (match[2] !== undefined) {
+        continue; // An unmatched backtick run is text.
+      }
+      result += change(text.slice(last, match.index)) + match[0];
+      last = (match.index ?? 0) + match[0].length;
+    }
+    return result + change(text.slice(last));
+  }
+
+  /**
+   * Links, images, autolinks and reference definitions with targets that
+   * are not http(s) or mailto lose their link; mentions their ping.
+   */
+  export function neutralizeProse(text: string): string {
+    let result = text
+      // [label](target) and ![alt](target): escape the "(".
+      .replace(/\]\(([^)]*)/g, (match, target: string) =>
+        isSafeLinkTarget(target) ? match : ']\\(' + target
+      )
+      // <scheme:...> autolinks.
+      .replace(/<([a-z][a-z0-9+.-]{1,31}:[^\s<>]*)>/gi, (match, url: string) =>
+        isSafeLinkTarget(url) ? match : '\\<' + url + '>'
+      )
+      // [label]: target reference definitions.
+      .replace(
+        /^( {0,3})\[([^\]\n]+)\]:([ \t]*)(\S+)/gm,
+        (match, indent: string, label: string, space: string, url: string) =>
+          isSafeLinkTarget(url) ? match : `${indent}\\[${label}]:${space}${url}`
+      );
+    result = neutralizeText(result);
+    return result;
+  }
 }

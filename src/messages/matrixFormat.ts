@@ -1,5 +1,5 @@
 import type { ILmkEvent } from '../tokens';
-import { truncateText, utf8Length } from './chatMarkdown';
+import { neutralizeText, truncateText, utf8Length } from './chatMarkdown';
 
 /**
  * The content of an `m.room.message` event of type `m.notice`, with an HTML
@@ -11,6 +11,12 @@ export interface IMatrixNoticeContent {
   body: string;
   format?: 'org.matrix.custom.html';
   formatted_body?: string;
+  /**
+   * Intentional mentions (Matrix 1.7): empty, so the notice mentions
+   * nobody, and servers and clients that know it stop reading "@room" or
+   * names in the text as mentions.
+   */
+  'm.mentions': { user_ids?: string[]; room?: boolean };
 }
 
 /**
@@ -34,8 +40,9 @@ const MAX_MARKDOWN_CHARS = 20_000;
 export async function matrixNoticeContent(
   event: ILmkEvent
 ): Promise<IMatrixNoticeContent> {
+  // Older push rules read "@room" and display names in the plain body.
   const body = truncateText(
-    [event.title, event.text].filter(Boolean).join('\n'),
+    neutralizeText([event.title, event.text].filter(Boolean).join('\n')),
     MAX_BODY_BYTES,
     utf8Length
   );
@@ -43,13 +50,14 @@ export async function matrixNoticeContent(
     `<p><strong>${escapeHtml(event.title)}</strong></p>\n` +
     (await markdownToMatrixHtml(event.message));
   if (utf8Length(html) > MAX_FORMATTED_BODY_BYTES) {
-    return { msgtype: 'm.notice', body };
+    return { msgtype: 'm.notice', body, 'm.mentions': {} };
   }
   return {
     msgtype: 'm.notice',
     body,
     format: 'org.matrix.custom.html',
-    formatted_body: html
+    formatted_body: html,
+    'm.mentions': {}
   };
 }
 

@@ -19,6 +19,12 @@ import { Notifier } from '../delivery/notifier';
 // Must listen before the first run ends; message building loads later.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RunNotifier } from '../delivery/runNotifier';
+// The outbox asks it for room synchronously, when storage is full.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import {
+  historyKey,
+  NotificationHistory
+} from '../history/notificationHistory';
 import { notebookUrl } from '../navigation/notebookUrl';
 import { goToCell } from '../navigation/goToCell';
 import { notebookLookup } from '../notebook/notebookLookup';
@@ -76,7 +82,9 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
       delivery: {
         storage,
         scope,
-        retryMinutes: () => settings.retryMinutes
+        retryMinutes: () => settings.retryMinutes,
+        // The outbox wins over the history when storage is full.
+        makeRoom: () => NotificationHistory.giveWay(storage, historyKey(scope))
       }
     });
     // Another tab queued or sent something: set the outbox timer again.

@@ -26,7 +26,10 @@ import { Widget } from '@lumino/widgets';
 // The command is registered at start; it is a constant.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { CommandIDs } from '../commands';
+// The history records from the first notification on, panel open or not.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import {
+  historyKey,
   type IHistoryEntry,
   NotificationHistory
 } from '../history/notificationHistory';
@@ -77,7 +80,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
     // Back from a Matrix single sign-on: finish the login in this window.
     void finishMatrixSso(store, trans);
     // One history per lab (server address).
-    const key = `jupyterlab-lmk:history:${ServerConnection.makeSettings().baseUrl}`;
+    const key = historyKey(ServerConnection.makeSettings().baseUrl);
     const history = new NotificationHistory({
       storage: Private.storage(),
       key

@@ -7,11 +7,11 @@ import type {
   IDeliveryResult,
   ILmkNotification
 } from '../../tokens';
-import { backoffDelay, DEFAULT_BACKOFF } from '../backoff';
+import { backoffDelay, DEFAULT_BACKOFF } from '../outbox/backoff';
 import { type ISharedStorage, LocalLocks } from '../crossTab';
 import { DeliveryError, type DeliveryFailureKind } from '../deliveryError';
 import { Notifier } from '../notifier';
-import { Outbox } from '../outbox';
+import { Outbox } from '../outbox/outbox';
 
 const trans = nullTranslator.load('jupyterlab_lmk');
 const OUTBOX_KEY = 'jupyterlab-lmk:outbox:/lab-a/';
@@ -20,11 +20,19 @@ const OUTBOX_KEY = 'jupyterlab-lmk:outbox:/lab-a/';
 class MemoryStorage implements ISharedStorage {
   items = new Map<string, string>();
   refuse = false;
+  /** Characters stored at most, keys and values (a browser's quota). */
+  limit = Infinity;
   getItem(key: string) {
     return this.items.get(key) ?? null;
   }
   setItem(key: string, value: string) {
-    if (this.refuse) {
+    let used = key.length + value.length;
+    this.items.forEach((v, k) => {
+      if (k !== key) {
+        used += k.length + v.length;
+      }
+    });
+    if (this.refuse || used > this.limit) {
       throw new Error('QuotaExceededError');
     }
     this.items.set(key, value);
@@ -38,10 +46,15 @@ type Step = 'ok' | 'hang' | Error;
 
 /**
  * A remote channel type whose answers are scripted per channel; it
- * records each attempt (which channel, which notification, when).
+ * records each attempt (which channel, which notification, when). Type
+ * `hook` drops copies like a webhook receiver; type `chat` keeps them,
+ * like Slack or Discord.
  */
 class ScriptedChannel implements IChannelType {
-  readonly type = 'hook';
+  constructor(
+    readonly type = 'hook',
+    readonly deduplicates = true
+  ) {}
   readonly remote = true;
   calls: { channelId: string; id: string; at: number }[] = [];
   plan(channelId: string, ...steps: Step[]): this {
@@ -108,6 +121,15 @@ function failure(
   });
 }
 
+/** What a page sees of a reset on a host it never read an answer from. */
+function corsOrDropped(): DeliveryError {
+  return new DeliveryError(
+    'cors',
+    'The loopback hook answered, but the browser did not let the lab read the answer (CORS).',
+    { pendingMessage: 'The loopback hook: the connection failed.' }
+  );
+}
+
 function note(id: string): ILmkNotification {
   return {
     id,
@@ -134,11 +156,18 @@ class Tab {
         locks: world.locks,
         retryMinutes: () => options.retryMinutes ?? 60,
         leaseMs: options.leaseMs,
+        // As the lab wires it: the history gives way to the outbox.
+        makeRoom: () =>
+          NotificationHistory.giveWay(
+            world.storage,
+            'jupyterlab-lmk:history:/lab-a/'
+          ),
         // Longest wait the jitter allows: exact times in tests.
         random: () => 1
       }
     });
     this.notifier.registerChannelType(world.hook);
+    this.notifier.registerChannelType(world.chat);
     this.notifier.registerChannelType(world.toast);
     this.history = new NotificationHistory({
       storage: world.storage,
@@ -165,6 +194,7 @@ class World {
   storage = new MemoryStorage();
   locks = new LocalLocks();
   hook = new ScriptedChannel();
+  chat = new ScriptedChannel('chat', false);
   toast = new LocalChannel();
   channels: IChannelConfig[] = [
     { id: 'team', type: 'hook', enabled: true },
@@ -280,18 +310,39 @@ describe('Notifier with the outbox (remote channels)', () => {
     expect(tab.notifier.outbox.entries).toEqual([]);
   });
 
-  it('a CORS refusal (or a dropped connection, which a browser cannot tell apart): retried twice, then failed with its cause', async () => {
+  it('a CORS refusal (or a dropped connection, which a browser cannot tell apart): retried, and called CORS only once it has lasted two minutes', async () => {
     const tab = open();
-    world.hook.always('team', failure('cors'));
+    world.hook.always('team', corsOrDropped());
     const results = await tab.notifier.notify(note('run:c'));
     expect(results[0].status).toBe('pending');
+    expect(results[0].detail).toContain('the connection failed');
+    expect(results[0].detail).not.toContain('CORS');
+    // 2, 4, 8, 16, 32, 64 s: the seventh failure is past two minutes.
+    await jest.advanceTimersByTimeAsync(125_000);
+    expect(world.hook.sentTo('team')).toBe(6);
+    expect(tab.status('run:c', 'team')?.status).toBe('pending');
+    expect(tab.status('run:c', 'team')?.detail).not.toContain('CORS');
     await jest.advanceTimersByTimeAsync(2 * 60 * 60_000);
-    expect(world.hook.sentTo('team')).toBe(3);
+    expect(world.hook.sentTo('team')).toBe(7);
     expect(tab.status('run:c', 'team')).toMatchObject({
       status: 'failed',
-      detail: failure('cors').message
+      detail: corsOrDropped().message
     });
     expect(tab.notifier.outbox.entries).toEqual([]);
+  });
+
+  it('six connection resets in a row that a browser reads like CORS: retried until it arrives, once, never called CORS', async () => {
+    const tab = open();
+    world.hook.plan('team', ...Array.from({ length: 6 }, corsOrDropped));
+    await tab.notifier.notify(note('run:r'));
+    const details: string[] = [];
+    tab.notifier.delivered.connect((_, { results }) =>
+      details.push(...results.map(r => r.detail ?? ''))
+    );
+    await jest.advanceTimersByTimeAsync(10 * 60_000);
+    expect(world.hook.sentTo('team')).toBe(7);
+    expect(tab.status('run:r', 'team')?.status).toBe('sent');
+    expect(details.join(' ')).not.toContain('CORS');
   });
 
   it.each([
@@ -315,7 +366,7 @@ describe('Notifier with the outbox (remote channels)', () => {
     );
     world.hook.always('broken', failure('server', 503));
     world.hook.always('slow', 'hang');
-    const tab = open();
+    const tab = open({ leaseMs: 60_000 });
     const first = tab.notifier.notify(note('run:5'));
     await jest.advanceTimersByTimeAsync(0);
     expect(world.hook.sentTo('team')).toBe(1);
@@ -545,6 +596,91 @@ describe('Notifier with the outbox (remote channels)', () => {
     expect(stored).not.toContain('secret-path-123');
   });
 
+  it('429 whose Retry-After the browser hides: the next attempt waits at least 30 s, then 60 s', async () => {
+    const tab = open();
+    world.hook.plan(
+      'team',
+      failure('rate-limited', 429),
+      failure('rate-limited', 429)
+    );
+    const results = await tab.notifier.notify(note('run:429'));
+    expect(results[0].detail).toMatch(/^Will retry in 30 s/);
+    await jest.advanceTimersByTimeAsync(29_999);
+    expect(world.hook.sentTo('team')).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(world.hook.sentTo('team')).toBe(2);
+    await jest.advanceTimersByTimeAsync(59_999);
+    expect(world.hook.sentTo('team')).toBe(2);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(world.hook.sentTo('team')).toBe(3);
+    expect(tab.status('run:429', 'team')?.status).toBe('sent');
+  });
+
+  it('stores the event as it is sent: an error of 1.7 million characters is cut, and survives a reload', async () => {
+    const tab = open();
+    world.hook.plan('team', failure('server', 503));
+    const huge = note('run:big');
+    const evalue = 'x'.repeat(1_700_000);
+    huge.event = {
+      ...huge.event,
+      message: `boom: ${evalue}`,
+      text: `boom: ${evalue}`,
+      error: { ename: 'ValueError', evalue, traceback: [] }
+    };
+    await tab.notifier.notify(huge);
+    const stored = world.storage.getItem(OUTBOX_KEY)!;
+    expect(stored.length).toBeLessThan(70_000);
+    // What the first attempt sent is what is stored and retried.
+    tab.notifier.dispose();
+    const after = open();
+    await after.notifier.resume();
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(world.hook.sentTo('team')).toBe(2);
+    expect(after.status('run:big', 'team')?.status).toBe('sent');
+  });
+
+  it('storage full: the history gives way to the outbox', async () => {
+    world.storage.limit = 400_000;
+    const tab = open();
+    // A history that fills storage almost to the limit.
+    world.storage.setItem(
+      'jupyterlab-lmk:history:/lab-a/',
+      JSON.stringify(
+        Array.from({ length: 90 }, (_, i) => ({
+          id: `old-${i}`,
+          time: new Date().toISOString(),
+          event: { ...note(`old-${i}`).event, message: 'm'.repeat(3800) },
+          target: null,
+          results: []
+        }))
+      )
+    );
+    world.hook.plan('team', failure('server', 503));
+    const big = note('run:room');
+    big.event = { ...big.event, message: 'y'.repeat(60_000) };
+    const results = await tab.notifier.notify(big);
+    expect(results[0].detail).not.toContain('Not saved');
+    // Stored whole (not made shorter): the history made the room.
+    expect(world.storage.getItem(OUTBOX_KEY)!.length).toBeGreaterThan(60_000);
+    const history = JSON.parse(
+      world.storage.getItem('jupyterlab-lmk:history:/lab-a/')!
+    );
+    expect(history.length).toBeLessThan(90);
+  });
+
+  it('storage refusing everything: the delivery goes on in the page, and History says a reload would lose it', async () => {
+    const tab = open();
+    world.hook.plan('team', failure('server', 503));
+    world.storage.refuse = true;
+    const results = await tab.notifier.notify(note('run:full'));
+    expect(results[0].status).toBe('pending');
+    expect(results[0].detail).toContain(
+      'Not saved: this browser’s storage for the lab is full (or off), so closing or reloading the page loses this retry.'
+    );
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(world.hook.sentTo('team')).toBe(2);
+  });
+
   it('where storage refuses, retries still happen in the page', async () => {
     world.storage.refuse = true;
     const tab = open();
@@ -556,6 +692,90 @@ describe('Notifier with the outbox (remote channels)', () => {
     expect(tab.reports[tab.reports.length - 1]).toEqual([
       { channelId: 'team', status: 'sent' }
     ]);
+  });
+});
+
+describe('Notifier with the outbox: services that keep copies (Slack, Discord, Teams, Mattermost, ntfy)', () => {
+  let world: World;
+  let tabs: Tab[];
+  const open = (options?: { retryMinutes?: number; leaseMs?: number }) => {
+    const tab = new Tab(world, options);
+    tabs.push(tab);
+    return tab;
+  };
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: new Date('2025-03-01T10:00:00Z') });
+    world = new World();
+    world.channels = [{ id: 'room', type: 'chat', enabled: true }];
+    tabs = [];
+  });
+
+  afterEach(() => {
+    tabs.forEach(tab => tab.notifier.dispose());
+    jest.useRealTimers();
+  });
+
+  it('a timeout: sent, not confirmed, and never sent again (it may have arrived)', async () => {
+    const tab = open();
+    world.chat.plan('room', failure('timeout'));
+    const results = await tab.notifier.notify(note('run:slow'));
+    expect(results[0]).toMatchObject({
+      channelId: 'room',
+      status: 'sent',
+      confirmed: false
+    });
+    expect(results[0].detail).toBe(
+      'Sent, but not confirmed: The loopback hook said timeout. It is not sent again: this channel cannot drop copies, and the message may have arrived.'
+    );
+    await jest.advanceTimersByTimeAsync(2 * 60 * 60_000);
+    expect(world.chat.sentTo('room')).toBe(1);
+    expect(tab.notifier.outbox.entries).toEqual([]);
+  });
+
+  it('a dropped connection: tried once more after 30 s at the earliest, and at most twice in all', async () => {
+    const tab = open();
+    world.chat.always('room', failure('dropped'));
+    const results = await tab.notifier.notify(note('run:drop'));
+    expect(results[0].detail).toMatch(/^Will retry in 30 s/);
+    await jest.advanceTimersByTimeAsync(29_999);
+    expect(world.chat.sentTo('room')).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(world.chat.sentTo('room')).toBe(2);
+    await jest.advanceTimersByTimeAsync(2 * 60 * 60_000);
+    expect(world.chat.sentTo('room')).toBe(2);
+    expect(tab.status('run:drop', 'room')).toMatchObject({
+      status: 'failed',
+      detail:
+        'The loopback hook said dropped. Tried twice, and not again: this channel cannot drop copies, and a message that got no answer may have arrived.'
+    });
+  });
+
+  it('no connection at all (nothing can have arrived): retried until it gets through', async () => {
+    const tab = open();
+    world.chat.plan(
+      'room',
+      ...Array.from({ length: 5 }, () => failure('unreachable'))
+    );
+    await tab.notifier.notify(note('run:down'));
+    await jest.advanceTimersByTimeAsync(10 * 60_000);
+    expect(world.chat.sentTo('room')).toBe(6);
+    expect(tab.status('run:down', 'room')?.status).toBe('sent');
+  });
+
+  it('a tab closed mid-send: sent once more by another tab, never a third time', async () => {
+    const a = open({ leaseMs: 60_000 });
+    world.chat.plan('room', 'hang', failure('dropped'));
+    void a.notifier.notify(note('run:closed'));
+    await jest.advanceTimersByTimeAsync(0);
+    a.notifier.dispose();
+    const b = open({ leaseMs: 60_000 });
+    await b.notifier.resume();
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(world.chat.sentTo('room')).toBe(2);
+    await jest.advanceTimersByTimeAsync(2 * 60 * 60_000);
+    expect(world.chat.sentTo('room')).toBe(2);
+    expect(b.status('run:closed', 'room')?.status).toBe('failed');
   });
 });
 

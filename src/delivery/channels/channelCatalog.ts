@@ -82,12 +82,14 @@ export async function loadChannelDescriptions(): Promise<
 export function lazyChannelType(
   type: string,
   remote: boolean,
-  load: () => Promise<IChannelType>
+  load: () => Promise<IChannelType>,
+  deduplicates = false
 ): IChannelType {
   let loaded: Promise<IChannelType> | null = null;
   return {
     type,
     remote,
+    deduplicates,
     send: async (
       notification: ILmkNotification,
       config: IChannelConfig
@@ -130,12 +132,14 @@ export function registerChannelTypes(
       };
     })
   );
+  // Receivers de-duplicate by X-Lmk-Event-Id (the README asks them to).
   register(
     lazyChannelType(
       'webhook',
       true,
       async () =>
-        new (await import('./webhookChannel')).WebhookChannel({ trans })
+        new (await import('./webhookChannel')).WebhookChannel({ trans }),
+      true
     )
   );
   register(
@@ -168,6 +172,7 @@ export function registerChannelTypes(
         new (await import('./mattermostChannel')).MattermostChannel({ trans })
     )
   );
+  // Homeservers drop a repeated transaction id.
   register(
     lazyChannelType(
       'matrix',
@@ -176,7 +181,8 @@ export function registerChannelTypes(
         new (await import('./matrixChannel')).MatrixChannel({
           trans,
           session: () => accounts().matrix ?? null
-        })
+        }),
+      true
     )
   );
 }

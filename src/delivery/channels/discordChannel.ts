@@ -7,7 +7,11 @@ import type {
   ILmkEvent,
   ILmkNotification
 } from '../../tokens';
-import { checkReachable, type IHttpRequest } from '../http';
+import {
+  checkReachable,
+  type IHttpRequest,
+  DELIVERY_TIMEOUT_MS
+} from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
   configString,
@@ -34,7 +38,7 @@ export class DiscordChannel implements IChannelType {
 
   constructor(options: IRemoteChannelOptions) {
     this._trans = options.trans;
-    this._timeoutMs = options.timeoutMs;
+    this._timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
   }
 
   async send(
@@ -52,7 +56,7 @@ export class DiscordChannel implements IChannelType {
   }
 
   private _trans: TranslationBundle;
-  private _timeoutMs: number | undefined;
+  private _timeoutMs: number;
 }
 
 /**

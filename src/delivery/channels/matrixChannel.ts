@@ -32,6 +32,7 @@ const ROOM = /^(![^\s:]+(:\S+)?|#[^\s:]+:\S+)$/;
 export class MatrixChannel implements IChannelType {
   readonly type = 'matrix';
   readonly remote = true;
+  readonly deduplicates = true;
 
   constructor(options: MatrixChannel.IOptions) {
     this._trans = options.trans;

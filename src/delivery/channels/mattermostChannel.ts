@@ -8,7 +8,12 @@ import type {
   ILmkNotification
 } from '../../tokens';
 import { DeliveryError } from '../deliveryError';
-import { hostOf, checkReachable, type IHttpRequest } from '../http';
+import {
+  hostOf,
+  checkReachable,
+  type IHttpRequest,
+  DELIVERY_TIMEOUT_MS
+} from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
   checkWebhookUrl,
@@ -40,7 +45,7 @@ export class MattermostChannel implements IChannelType {
 
   constructor(options: IRemoteChannelOptions) {
     this._trans = options.trans;
-    this._timeoutMs = options.timeoutMs;
+    this._timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
   }
 
   async send(
@@ -78,7 +83,7 @@ export class MattermostChannel implements IChannelType {
   }
 
   private _trans: TranslationBundle;
-  private _timeoutMs: number | undefined;
+  private _timeoutMs: number;
   /** Hosts that refused a JSON post for CORS (this session). */
   private _withoutCors = new Set<string>();
 }

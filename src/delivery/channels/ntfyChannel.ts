@@ -8,7 +8,12 @@ import type {
   ILmkNotification
 } from '../../tokens';
 import { DeliveryError } from '../deliveryError';
-import { checkHttpUrl, hostOf, type IHttpRequest } from '../http';
+import {
+  checkHttpUrl,
+  hostOf,
+  type IHttpRequest,
+  DELIVERY_TIMEOUT_MS
+} from '../http';
 import {
   DEFAULT_NTFY_SERVER,
   checkNtfyServer,
@@ -41,7 +46,7 @@ export class NtfyChannel implements IChannelType {
 
   constructor(options: IRemoteChannelOptions) {
     this._trans = options.trans;
-    this._timeoutMs = options.timeoutMs;
+    this._timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
   }
 
   async send(
@@ -59,7 +64,7 @@ export class NtfyChannel implements IChannelType {
   }
 
   private _trans: TranslationBundle;
-  private _timeoutMs: number | undefined;
+  private _timeoutMs: number;
 }
 
 /**

@@ -8,7 +8,12 @@ import type {
   ILmkNotification
 } from '../../tokens';
 import { DeliveryError } from '../deliveryError';
-import { hostOf, checkReachable, type IHttpRequest } from '../http';
+import {
+  hostOf,
+  checkReachable,
+  type IHttpRequest,
+  DELIVERY_TIMEOUT_MS
+} from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
   configString,
@@ -40,7 +45,7 @@ export class TeamsChannel implements IChannelType {
 
   constructor(options: IRemoteChannelOptions) {
     this._trans = options.trans;
-    this._timeoutMs = options.timeoutMs;
+    this._timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
   }
 
   async send(
@@ -64,7 +69,8 @@ export class TeamsChannel implements IChannelType {
           trans.__(
             'The Teams workflow at %1 does not accept requests from a web page (CORS), so nothing was sent. Check that the address is the one of a "When a Teams webhook request is received" workflow.',
             hostOf(request.url)
-          )
+          ),
+          { pendingMessage: reason.pendingMessage }
         );
       }
       throw reason;
@@ -73,7 +79,7 @@ export class TeamsChannel implements IChannelType {
   }
 
   private _trans: TranslationBundle;
-  private _timeoutMs: number | undefined;
+  private _timeoutMs: number;
 }
 
 /**

@@ -1,9 +1,8 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { boundTraceback } from '../../messages/format';
+import { boundEvent } from '../../messages/boundEvent';
 import {
-  boundMarkdown,
-  truncateText,
-  utf8Length
+  neutralizeMarkdown,
+  neutralizeText
 } from '../../messages/chatMarkdown';
 import type {
   IChannelConfig,
@@ -13,7 +12,12 @@ import type {
   ILmkNotification
 } from '../../tokens';
 import { DeliveryError } from '../deliveryError';
-import { hostOf, checkReachable, type IHttpRequest } from '../http';
+import {
+  checkReachable,
+  DELIVERY_TIMEOUT_MS,
+  hostOf,
+  type IHttpRequest
+} from '../http';
 import type { IChannelDescription } from './channelDescription';
 import {
   checkWebhookUrl,
@@ -32,13 +36,6 @@ export const EVENT_ID_HEADER = 'X-Lmk-Event-Id';
 export const SIGNATURE_HEADER = 'X-Lmk-Signature-256';
 
 /**
- * Largest body sent, in bytes; above it the event's long texts are cut (the
- * event bounds its traceback, but its message and report come from
- * elsewhere).
- */
-export const MAX_WEBHOOK_BODY = 64 * 1024;
-
-/**
  * The generic webhook: POSTs the version 1 event as JSON (the public
  * contract in docs/contracts.md), with the notification id in `X-Lmk-Event-Id`
  * so that receivers can drop retries they already have, and, when a secret
@@ -51,10 +48,11 @@ export const MAX_WEBHOOK_BODY = 64 * 1024;
 export class WebhookChannel implements IChannelType {
   readonly type = 'webhook';
   readonly remote = true;
+  readonly deduplicates = true;
 
   constructor(options: IRemoteChannelOptions) {
     this._trans = options.trans;
-    this._timeoutMs = options.timeoutMs;
+    this._timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
   }
 
   async send(
@@ -80,7 +78,8 @@ export class WebhookChannel implements IChannelType {
             hostOf(request.url),
             typeof location === 'undefined' ? '*' : location.origin,
             Object.keys(request.headers).join(', ')
-          )
+          ),
+          { pendingMessage: reason.pendingMessage }
         );
       }
       throw reason;
@@ -89,13 +88,13 @@ export class WebhookChannel implements IChannelType {
   }
 
   private _trans: TranslationBundle;
-  private _timeoutMs: number | undefined;
+  private _timeoutMs: number;
 }
 
 /**
  * The request that POSTs a notification's event to a webhook: the bounded
- * event as JSON, its id in `X-Lmk-Event-Id` and, with a secret, the
- * signature of the exact body.
+ * event as JSON, its texts neutralised (`neutralizeEvent`), its id in
+ * `X-Lmk-Event-Id` and, with a secret, the signature of the exact body.
  */
 export async function webhookRequest(
   notification: ILmkNotification,
@@ -104,7 +103,7 @@ export async function webhookRequest(
 ): Promise<IHttpRequest> {
   const url = requireUrl(config, 'url', trans.__('webhook'), trans);
   const secret = configString(config, 'secret');
-  const body = JSON.stringify(boundEvent(notification.event));
+  const body = JSON.stringify(neutralizeEvent(boundEvent(notification.event)));
   const headers: { [name: string]: string } = {
     'Content-Type': 'application/json',
     [EVENT_ID_HEADER]: notification.id
@@ -123,36 +122,16 @@ export async function webhookRequest(
 }
 
 /**
- * The event as sent: unchanged unless it is too big, then with its long
- * texts cut (the shape stays a valid version 1 event).
+ * The event with its texts made harmless for receivers that show them in a
+ * chat: links only to http(s) and mailto, no mention reaching anyone
+ * (`neutralizeMarkdown`). The other fields are data and stay as they are.
  */
-export function boundEvent(event: ILmkEvent): ILmkEvent {
-  if (utf8Length(JSON.stringify(event)) <= MAX_WEBHOOK_BODY) {
-    return event;
-  }
-  const report = event.report
-    ? Object.fromEntries(
-        Object.entries(event.report)
-          .slice(0, 20)
-          .map(([name, value]) => [
-            truncateText(name, 100),
-            truncateText(String(value), 500)
-          ])
-      )
-    : null;
+export function neutralizeEvent(event: ILmkEvent): ILmkEvent {
   return {
     ...event,
-    title: truncateText(event.title, 500),
-    message: boundMarkdown(event.message, 16000, utf8Length),
-    text: boundMarkdown(event.text, 16000, utf8Length),
-    error: event.error
-      ? {
-          ename: truncateText(event.error.ename, 500),
-          evalue: truncateText(event.error.evalue, 2000),
-          traceback: boundTraceback(event.error.traceback)
-        }
-      : null,
-    report
+    title: neutralizeText(event.title),
+    message: neutralizeMarkdown(event.message),
+    text: neutralizeText(event.text)
   };
 }
 

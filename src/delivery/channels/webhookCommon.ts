@@ -9,7 +9,7 @@ import type { IChannelField } from './channelDescription';
  */
 export interface IRemoteChannelOptions {
   trans: TranslationBundle;
-  /** How long one request may take (default: `fetchService`'s). */
+  /** How long one request may take (default `DELIVERY_TIMEOUT_MS`). */
   timeoutMs?: number;
 }
 
@@ -223,7 +223,7 @@ export async function postWithoutCors(
     http: IHttpRequest;
     service: string;
     trans: TranslationBundle;
-    timeoutMs?: number;
+    timeoutMs: number;
   },
   channelId: string
 ): Promise<IDeliveryResult> {
@@ -236,10 +236,11 @@ export async function postWithoutCors(
       timeoutMs: request.timeoutMs
     });
   } catch (reason) {
-    // CORS cannot refuse a no-cors request: the connection failed.
+    // CORS cannot refuse a no-cors request: the connection failed, after
+    // the request may have gone out.
     if (reason instanceof DeliveryError && reason.kind === 'cors') {
       throw new DeliveryError(
-        'unreachable',
+        'dropped',
         request.trans.__(
           '%1 at %2 dropped the connection.',
           request.service,

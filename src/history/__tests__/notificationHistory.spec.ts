@@ -19,6 +19,25 @@ class MemoryStorage implements IHistoryStorage {
   }
 }
 
+/** Storage with a quota, in characters of keys and values. */
+class QuotaStorage extends MemoryStorage {
+  constructor(private _limit: number) {
+    super();
+  }
+  setItem(key: string, value: string) {
+    let used = key.length + value.length;
+    this.items.forEach((v, k) => {
+      if (k !== key) {
+        used += k.length + v.length;
+      }
+    });
+    if (used > this._limit) {
+      throw new DOMException('full', 'QuotaExceededError');
+    }
+    super.setItem(key, value);
+  }
+}
+
 function notification(id: string, text = 'hello'): ILmkNotification {
   return {
     id,
@@ -124,6 +143,75 @@ describe('NotificationHistory', () => {
     const history = new NotificationHistory({ storage, key: KEY });
     history.record(notification('big', 'x'.repeat(100_000)), []);
     expect(storage.getItem(KEY)!.length).toBeLessThan(10_000);
+  });
+
+  it('bounds every field it stores: an error of 2 MB, its traceback, report values, delivery details', () => {
+    const history = new NotificationHistory({ storage, key: KEY });
+    const big = notification('err');
+    const huge = 'x'.repeat(2_000_000);
+    big.event = {
+      ...big.event,
+      title: huge,
+      message: huge,
+      text: huge,
+      notebook: { path: huge, name: huge, url: huge },
+      error: {
+        ename: huge,
+        evalue: huge,
+        traceback: Array.from({ length: 50 }, () => huge)
+      },
+      kernel: { id: huge, name: huge },
+      report: Object.fromEntries(
+        Array.from({ length: 100 }, (_, i) => [`r${i}${huge}`, huge])
+      )
+    };
+    big.target = { path: huge, cellId: huge };
+    history.record(
+      big,
+      Array.from({ length: 100 }, (_, i) => ({
+        channelId: `c${i}`,
+        status: 'failed' as const,
+        detail: huge
+      }))
+    );
+    const stored = storage.getItem(KEY)!;
+    expect(stored.length).toBeLessThan(60_000);
+    const entry = new NotificationHistory({ storage, key: KEY }).get('err')!;
+    expect(entry.event.error!.evalue.length).toBeLessThanOrEqual(1000);
+    expect(entry.event.error!.traceback).toHaveLength(10);
+    expect(entry.results).toHaveLength(30);
+  });
+
+  it('keeps the whole history within its budget, the oldest out first, so two huge errors never fill the browser’s storage', () => {
+    const history = new NotificationHistory({
+      storage,
+      key: KEY,
+      budgetChars: 20_000
+    });
+    for (let i = 0; i < 50; i++) {
+      history.record(notification(`n${i}`, 'x'.repeat(2_000_000)), []);
+    }
+    expect(storage.getItem(KEY)!.length).toBeLessThanOrEqual(20_000);
+    const kept = new NotificationHistory({ storage, key: KEY }).entries;
+    expect(kept[0].id).toBe('n49');
+    expect(kept.length).toBeGreaterThan(3);
+    expect(kept.length).toBeLessThan(50);
+  });
+
+  it('where storage is full, keeps fewer entries (the newest) rather than none', () => {
+    const full = new QuotaStorage(30_000);
+    const history = new NotificationHistory({ storage: full, key: KEY });
+    for (let i = 0; i < 40; i++) {
+      history.record(notification(`n${i}`, 'y'.repeat(1500)), []);
+    }
+    const kept = new NotificationHistory({ storage: full, key: KEY }).entries;
+    expect(kept[0].id).toBe('n39');
+    expect(kept.length).toBeGreaterThan(2);
+    // What must survive (the outbox) can take the history's place.
+    expect(NotificationHistory.giveWay(full, KEY)).toBe(true);
+    const halved = new NotificationHistory({ storage: full, key: KEY }).entries;
+    expect(halved.length).toBe(Math.floor(kept.length / 2));
+    expect(halved[0].id).toBe('n39');
   });
 
   it('clears, for this and later pages', () => {

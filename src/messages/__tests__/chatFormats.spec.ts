@@ -11,11 +11,13 @@ import {
 import {
   boundMarkdown,
   markdownToSlack,
-  neutralizeMentions,
+  neutralizeMarkdown,
   splitCodeBlocks,
   truncateText,
   utf8Length
 } from '../chatMarkdown';
+import { neutralizeEvent } from '../../delivery/channels/webhookChannel';
+import { matrixNoticeContent } from '../matrixFormat';
 import { buildManualEvent } from '../runEvent';
 
 const trans = nullTranslator.load('jupyterlab_lmk');
@@ -88,11 +90,128 @@ describe('markdownToSlack (Slack mrkdwn)', () => {
   });
 });
 
-describe('neutralizeMentions', () => {
+describe('neutralizeMarkdown', () => {
   it('breaks @mentions in prose, not e-mail addresses or code', () => {
     expect(
-      neutralizeMentions('@all see me@example.org\n```\n@decorator\n```')
+      neutralizeMarkdown('@all see me@example.org\n```\n@decorator\n```')
     ).toBe('@\u200ball see me@example.org\n```\n@decorator\n```');
+  });
+
+  it('keeps http(s) and mailto links; any other target is shown as text', () => {
+    expect(
+      neutralizeMarkdown(
+        [
+          '[ok](https://example.org/a_(b)) [mail](mailto:a@example.org)',
+          '[x](javascript:alert(1)) [y]( JaVaScRiPt:alert(1)) [z](<javascript:1>)',
+          '![img](data:image/png;base64,AAAA) [rel](notebook.ipynb)',
+          '<javascript:alert(2)> <https://example.org>',
+          '[ref]: javascript:alert(3)',
+          '`[in code](javascript:kept)`'
+        ].join('\n')
+      )
+    ).toBe(
+      [
+        '[ok](https://example.org/a_(b)) [mail](mailto:a@example.org)',
+        '[x]\\(javascript:alert(1)) [y]\\( JaVaScRiPt:alert(1)) [z]\\(\\<javascript:1>)',
+        '![img]\\(data:image/png;base64,AAAA) [rel]\\(notebook.ipynb)',
+        '\\<javascript:alert(2)> <https://example.org>',
+        '\\[ref]: javascript:alert(3)',
+        '`[in code](javascript:kept)`'
+      ].join('\n')
+    );
+  });
+
+  it('for services that read markdown in code too (Teams), neutralizes code as well', () => {
+    expect(
+      neutralizeMarkdown('`[x](javascript:1)` @here', { inCode: true })
+    ).toBe('`[x]\\(javascript:1)` @\u200bhere');
+  });
+});
+
+describe('what we did not write is harmless on every channel: links only to http(s) and mailto, no mass mention', () => {
+  const hostile: ILmkEvent = {
+    ...buildManualEvent(
+      [
+        'Ping @everyone @here @channel @all @room <!channel> <!everyone> <@U123>',
+        '[click](javascript:alert(1)) ![pixel](javascript:alert(2)) <javascript:alert(3)>',
+        '[ok](https://example.org) [mail](mailto:a@example.org)',
+        '',
+        '[ref]: javascript:alert(4)',
+        '',
+        '```',
+        'Traceback: [x](javascript:alert(5))',
+        '```'
+      ].join('\n'),
+      '<!channel> @everyone [x](javascript:alert(6))'
+    ),
+    report: { '@here': '<!here> @channel' }
+  };
+  const MENTIONS = /@(everyone|here|channel|all|room)\b|<[!@]/;
+
+  /** Markdown outside code blocks (services show code as it is). */
+  const prose = (markdown: string) =>
+    splitCodeBlocks(markdown)
+      .filter(segment => !segment.code)
+      .map(segment => segment.text)
+      .join('\n');
+  const LIVE_LINK =
+    /\]\(\s*<?javascript:|(^|[^\\])<javascript:|^ {0,3}\[[^\]]+\]:\s*javascript:/im;
+
+  it('Slack', () => {
+    const payload = slackPayload(hostile, trans);
+    const all = JSON.stringify(payload);
+    expect(all).not.toMatch(MENTIONS);
+    expect(all).not.toMatch(/<javascript:/i);
+    expect(payload.blocks[1].text).toMatchObject({
+      text: expect.stringContaining('<https://example.org|ok>')
+    });
+  });
+
+  it('Discord', () => {
+    const payload = discordPayload(hostile, trans);
+    const embed = payload.embeds[0];
+    expect(JSON.stringify(payload)).not.toMatch(MENTIONS);
+    expect(prose(embed.description!)).not.toMatch(LIVE_LINK);
+    expect(embed.description).toContain('[ok](https://example.org)');
+    expect(payload.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('Microsoft Teams (markdown everywhere, code in plain text runs)', () => {
+    const card = teamsPayload(hostile, trans).attachments[0].content;
+    const blocks = JSON.stringify(card.body);
+    expect(blocks).not.toMatch(MENTIONS);
+    for (const block of card.body.filter(b => b.type === 'TextBlock')) {
+      expect(block.text).not.toMatch(LIVE_LINK);
+    }
+    expect(blocks).toContain('[ok](https://example.org)');
+  });
+
+  it('Mattermost', () => {
+    const payload = mattermostPayload(hostile);
+    expect(payload.text).not.toMatch(MENTIONS);
+    expect(prose(payload.text)).not.toMatch(LIVE_LINK);
+    expect(payload.text).toContain('[mail](mailto:a@example.org)');
+  });
+
+  it('ntfy', () => {
+    const payload = ntfyPayload(hostile, { topic: 'runs' });
+    expect(JSON.stringify(payload)).not.toMatch(MENTIONS);
+    expect(prose(payload.message)).not.toMatch(LIVE_LINK);
+  });
+
+  it('Matrix (m.mentions empty, links only in the sanitised HTML)', async () => {
+    const content = await matrixNoticeContent(hostile);
+    expect(content['m.mentions']).toEqual({});
+    expect(content.body).not.toMatch(MENTIONS);
+    expect(content.formatted_body).not.toMatch(/href="(?!https?:|mailto:)/);
+    expect(content.formatted_body).toContain('href="https://example.org"');
+  });
+
+  it('the generic webhook (its message, title and text)', () => {
+    const event = neutralizeEvent(hostile);
+    expect(prose(event.message)).not.toMatch(LIVE_LINK);
+    expect(event.title + event.message + event.text).not.toMatch(MENTIONS);
+    expect(event.message).toContain('[ok](https://example.org)');
   });
 });
 

@@ -103,7 +103,8 @@ describe('matrixNoticeContent', () => {
       body: 'Training done\nLoss is **0.12**',
       format: 'org.matrix.custom.html',
       formatted_body:
-        '<p><strong>Training done</strong></p>\n<p>Loss is <strong>0.12</strong></p>\n'
+        '<p><strong>Training done</strong></p>\n<p>Loss is <strong>0.12</strong></p>\n',
+      'm.mentions': {}
     });
   });
 

@@ -196,6 +196,7 @@ namespace Private {
         case 'timeout':
           return slow();
         case 'unreachable':
+        case 'dropped':
           return trans.__(
             'The server at %1 could not be reached: check that it is running, the address and port, and your network.',
             host

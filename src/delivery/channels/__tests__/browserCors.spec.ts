@@ -90,6 +90,28 @@ describe('channels as a browser page sees them (CORS rules applied to loopback r
       );
       expect(withCors.single('POST').headers.origin).toBe('http://localhost');
     });
+
+    it('429: Retry-After is read only when the receiver exposes it to the page (Access-Control-Expose-Headers)', async () => {
+      const rateLimited = () =>
+        withCors.answer({ status: 429, headers: { 'Retry-After': '7' } });
+      rateLimited();
+      const hidden: DeliveryError = await channel
+        .send(notification, config('webhook', withCors.url('/hook')))
+        .catch(reason => reason);
+      expect(hidden.kind).toBe('rate-limited');
+      // The outbox then waits at least 30 s (retryPolicy).
+      expect(hidden.retryAfterMs).toBeNull();
+      withCors.cors = { origin: '*', exposeHeaders: 'Retry-After' };
+      try {
+        rateLimited();
+        const shown: DeliveryError = await channel
+          .send(notification, config('webhook', withCors.url('/hook')))
+          .catch(reason => reason);
+        expect(shown.retryAfterMs).toBe(7000);
+      } finally {
+        withCors.cors = { origin: '*' };
+      }
+    });
   });
 
   describe('Slack (sends no CORS headers)', () => {
@@ -122,14 +144,18 @@ describe('channels as a browser page sees them (CORS rules applied to loopback r
       expect(result.confirmed).toBe(false);
     });
 
-    it('a connection reset is still seen: unreachable, retried', async () => {
+    it('a connection reset is still seen: a dropped connection (the form may have arrived), retried', async () => {
       noCors.answer({ fault: 'reset' });
       await expect(
         channel.send(
           notification,
           config('slack', noCors.url('/services/T/B/x'))
         )
-      ).rejects.toMatchObject({ kind: 'unreachable', retryable: true });
+      ).rejects.toMatchObject({
+        kind: 'dropped',
+        retryable: true,
+        mayHaveArrived: true
+      });
     });
   });
 

@@ -103,9 +103,11 @@ describe('Slack channel, against a loopback Slack receiver (Slack’s documented
     await channel.send(notificationOf(event), config());
     const payload = slackPayloadOf(receiver.single());
     expect(payload.blocks[1].text.text).toBe(
-      'a &lt;!here&gt; b &amp; c &gt; d'
+      'a &lt;\u200b!here&gt; b &amp; c &gt; d'
     );
     expect(payload.text).not.toContain('<!');
+    // The header is plain text, not escaped: the mention is broken apart.
+    expect(payload.blocks[0].text.text).toBe('<\u200b!channel> & friends');
   });
 
   it('keeps a 1 MB traceback within Slack’s limits (section 3000, header 150), error line kept', async () => {
@@ -321,8 +323,16 @@ describe('Teams channel, against a loopback Teams workflow receiver (Adaptive Ca
     });
     expect(card.body[1]).toMatchObject({ type: 'TextBlock', wrap: true });
     expect(card.body[1].text).toContain('Failed at cell 3 [12]');
-    const code = card.body.find((b: any) => b.fontType === 'Monospace');
-    expect(code.text).toBe('ZeroDivisionError: division by zero');
+    // Code is in text runs, which Teams shows as they are (no markdown).
+    const code = card.body.find((b: any) => b.type === 'RichTextBlock');
+    expect(code.inlines).toEqual([
+      {
+        type: 'TextRun',
+        text: 'ZeroDivisionError: division by zero',
+        fontType: 'Monospace',
+        size: 'Small'
+      }
+    ]);
     const facts = card.body.find((b: any) => b.type === 'FactSet').facts;
     expect(facts).toContainEqual({ title: 'Duration', value: '2 min 05 s' });
     expect(card.actions).toEqual([

@@ -66,12 +66,13 @@ export function describeFaults(
       expect(error.retryable).toBe(true);
     });
 
-    it('connection reset after earlier deliveries: unreachable, retried', async () => {
+    it('connection reset after earlier deliveries: a dropped connection (it may have arrived), retried', async () => {
       await send();
       receiver().answer({ fault: 'reset' });
       const error = await failure();
-      expect(error.kind).toBe('unreachable');
+      expect(error.kind).toBe('dropped');
       expect(error.retryable).toBe(true);
+      expect(error.mayHaveArrived).toBe(true);
     });
 
     it('an answer slower than the timeout: timeout, retried', async () => {

@@ -144,15 +144,17 @@ describe('generic webhook channel, against a loopback webhook receiver', () => {
       expect(error.retryable).toBe(true);
     });
 
-    it('connection reset (the receiver worked before): unreachable, retried', async () => {
+    it('connection reset (the receiver worked before): a dropped connection, retried', async () => {
       // A page cannot tell a reset from a CORS refusal by itself; a host
       // that accepted this page's requests before has working CORS.
       await channel.send(notificationOf(failedRunEvent()), config());
       receiver.answer({ fault: 'reset' });
       const error = await sendFailing();
-      expect(error.kind).toBe('unreachable');
+      expect(error.kind).toBe('dropped');
       expect(error.retryable).toBe(true);
+      expect(error.mayHaveArrived).toBe(true);
       expect(error.message).toContain('127.0.0.1');
+      expect(error.message).not.toContain('CORS');
       expect(error.message).not.toContain('abc123secretpath');
     });
 

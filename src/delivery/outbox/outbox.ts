@@ -1,9 +1,29 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
-import type { IDeliveryResult, ILmkNotification } from '../tokens';
-import { backoffDelay, DEFAULT_BACKOFF, type IBackoffPolicy } from './backoff';
-import type { ILockManager, ISharedStorage } from './crossTab';
-import { DeliveryError } from './deliveryError';
+import type {
+  IDeliveryResult,
+  ILmkEvent,
+  ILmkNotification
+} from '../../tokens';
+import type { ILockManager, ISharedStorage } from '../crossTab';
+import { DeliveryError } from '../deliveryError';
+import { DEFAULT_BACKOFF, type IBackoffPolicy } from './backoff';
+import {
+  entryKey,
+  type IOutboxEntry,
+  type IOutboxState,
+  OutboxStore,
+  removeEntry
+} from './outboxStore';
+import { rateFreeAt, rateLimitOf } from './rateLimit';
+import {
+  decideAfterFailure,
+  delayText,
+  type IRetryTimes,
+  MAX_UNCONFIRMED
+} from './retryPolicy';
+
+export type { IOutboxEntry } from './outboxStore';
 
 /** Deliveries kept waiting at most; past it the oldest are given up. */
 export const OUTBOX_CAPACITY = 500;
@@ -13,84 +33,59 @@ export const DEFAULT_RETRY_MS = 60 * 60_000;
 export const DEFAULT_PER_MINUTE = 10;
 
 /**
- * Retries of a delivery that failed as "CORS refused or connection
- * dropped", before it counts as a CORS refusal.
- */
-export const CORS_RETRIES = 2;
-/**
  * How long a delivery marked "being sent" belongs to the tab sending it.
- * Longer than any request may take (`DEFAULT_TIMEOUT_MS` is 15 s); after
- * it, a tab closed mid-send has its delivery tried again by another tab.
+ * Longer than any attempt may take (a request 75 s, `DELIVERY_TIMEOUT_MS`,
+ * and a reachability probe after it); after it, a tab closed mid-send has
+ * its delivery tried again by another tab.
  */
-export const IN_FLIGHT_LEASE_MS = 60_000;
+export const IN_FLIGHT_LEASE_MS = 120_000;
 /** Longest timer set at once (timers overflow past 2^31 ms; clocks jump). */
 const MAX_TIMER_MS = 10 * 60_000;
-const MINUTE_MS = 60_000;
-
-/**
- * One delivery waiting in the outbox: a notification for one channel. The
- * channel's settings are not stored (they may hold secrets); they are read
- * from the live settings at each attempt.
- */
-export interface IOutboxEntry {
-  /** `<notification id>\n<channel id>`. */
-  key: string;
-  notificationId: string;
-  channelId: string;
-  /** When it was queued (ms since epoch): retries stop a bounded time after. */
-  created: number;
-  /** No attempt before this time (ms since epoch). */
-  due: number;
-  /** Failed attempts so far. */
-  failures: number;
-  /** The cause of the last failure, for the user. */
-  lastError: string | null;
-  /** Set while a tab sends it: which tab, and until when that holds. */
-  inFlight: { owner: string; until: number } | null;
-}
-
-/**
- * Everything the outbox keeps in storage, one JSON value per lab.
- */
-interface IOutboxState {
-  entries: IOutboxEntry[];
-  /** The notifications the entries refer to, once each. */
-  notifications: { [id: string]: ILmkNotification };
-  /** Attempt times per channel in the last minute, for the rate limit. */
-  attempts: { [channelId: string]: number[] };
-}
 
 /**
  * The outbox of remote deliveries: each one is written to storage before
- * it is sent, retried with exponential backoff and jitter while its
- * failure may pass (network, timeout, 408, 429 after `Retry-After`, 5xx),
- * given up after a bounded time, and picked up again after a reload.
+ * it is sent, retried while its failure may pass (`retryPolicy`), given up
+ * after a bounded time, and picked up again after a reload.
+ *
+ * What is stored is what will be sent (long texts already cut), within its
+ * own budget (`outboxStore`); where the browser's storage refuses, the
+ * deliveries go on in this page and their results say that a reload would
+ * lose them.
  *
  * Tabs of one lab share it: every change happens under one lock, and an
  * entry is marked as being sent (by which tab, until when) before it
- * goes out, so two tabs never send the same entry. The one window where a
- * message may go out twice: a tab closed or reloaded while its request is
- * on the wire leaves an entry marked as being sent, and it is tried again
- * when that mark expires (`IN_FLIGHT_LEASE_MS`), although the service may
- * have received it. Channels send the notification id along (webhook
- * header `X-Lmk-Event-Id`, Matrix transaction id) so that services which
- * can de-duplicate do.
+ * goes out, so two tabs never send the same entry. A tab closed or
+ * reloaded while its request is on the wire leaves an entry marked as
+ * being sent, and it is tried again when that mark expires
+ * (`IN_FLIGHT_LEASE_MS`), although the service may have received it: a
+ * service that drops copies (webhook receivers by `X-Lmk-Event-Id`, Matrix
+ * by transaction id) drops it; any other is sent a notification at most
+ * twice.
  *
- * Each channel has its own rate limit and its own entries and backoff: a
- * failing or slow channel never delays another. One timer serves the
- * whole outbox (the next due time).
+ * Each channel has its own rate limit (`rateLimit`) and its own entries
+ * and backoff: a failing or slow channel never delays another. One timer
+ * serves the whole outbox (the next due time).
  */
 export class Outbox {
   constructor(options: Outbox.IOptions) {
-    this._storage = options.storage;
+    this._store = new OutboxStore({
+      storage: options.storage,
+      key: options.key,
+      budgetChars: options.budgetChars,
+      compact: options.compact ?? (event => event),
+      makeRoom: options.makeRoom
+    });
     this._key = options.key;
     this._locks = options.locks;
     this._deliver = options.deliver;
     this._onOutcome = options.onOutcome;
     this._trans = options.trans;
+    this._bound = options.bound ?? (event => event);
     this._retryMs = options.retryMs ?? (() => DEFAULT_RETRY_MS);
     this._perMinute = options.perMinute ?? (() => DEFAULT_PER_MINUTE);
+    this._deduplicates = options.deduplicates ?? (() => false);
     this._backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this._times = options.retryTimes;
     this._leaseMs = options.leaseMs ?? IN_FLIGHT_LEASE_MS;
     this._capacity = options.capacity ?? OUTBOX_CAPACITY;
     this._now = options.now ?? Date.now;
@@ -105,7 +100,7 @@ export class Outbox {
 
   /** The deliveries waiting or being sent, as stored now. */
   get entries(): readonly IOutboxEntry[] {
-    return this._read().entries;
+    return this._store.read().entries;
   }
 
   /**
@@ -119,14 +114,16 @@ export class Outbox {
     channelIds: readonly string[]
   ): Promise<IDeliveryResult[]> {
     this._started = true;
+    // What is stored is what is sent, the first time too.
+    const sent = { ...notification, event: this._bound(notification.event) };
     const queued = await this._locks.request(this._key, async () => {
-      const state = this._read();
+      const state = this._store.read();
       const now = this._now();
       const results = new Map<string, IDeliveryResult>();
       const keys = new Set<string>();
-      state.notifications[notification.id] = notification;
+      state.notifications[sent.id] = sent;
       for (const channelId of channelIds) {
-        const key = Private.keyOf(notification.id, channelId);
+        const key = entryKey(sent.id, channelId);
         keys.add(key);
         const existing = state.entries.find(entry => entry.key === key);
         if (existing?.inFlight && existing.inFlight.until > now) {
@@ -137,42 +134,31 @@ export class Outbox {
           });
         } else if (existing) {
           // Sent again by hand: retried afresh.
-          Object.assign(existing, {
-            created: now,
-            due: now,
-            failures: 0,
-            lastError: null,
-            inFlight: null
-          });
+          Object.assign(existing, Private.fresh(now));
         } else {
           state.entries.push({
             key,
-            notificationId: notification.id,
+            notificationId: sent.id,
             channelId,
-            created: now,
-            due: now,
-            failures: 0,
-            lastError: null,
-            inFlight: null
+            ...Private.fresh(now)
           });
         }
       }
-      const evicted = this._evict(state, keys);
-      const picked = this._pick(state, now, keys);
+      const ended = this._evict(state, keys);
+      const picked = this._pick(state, now, keys, ended);
       for (const channelId of channelIds) {
-        const key = Private.keyOf(notification.id, channelId);
+        const key = entryKey(sent.id, channelId);
         if (!results.has(channelId) && !picked.some(e => e.key === key)) {
           results.set(channelId, this._waiting(state, channelId, now));
         }
       }
-      this._write(state);
-      this._schedule(state, now);
-      return { results, picked, evicted };
+      this._write(state, now);
+      return { results, picked, ended };
     });
-    this._emitEvicted(queued.evicted);
+    this._emit(queued.ended);
     await Promise.all(
       queued.picked.map(async entry => {
-        const result = await this._attempt(entry, notification, false);
+        const result = await this._attempt(entry, sent, false);
         queued.results.set(
           entry.channelId,
           result ?? {
@@ -183,7 +169,7 @@ export class Outbox {
         );
       })
     );
-    return channelIds.map(id => queued.results.get(id)!);
+    return channelIds.map(id => this._noteInPage(queued.results.get(id)!));
   }
 
   /**
@@ -201,7 +187,7 @@ export class Outbox {
    */
   changed(): void {
     if (this._started && !this._isDisposed) {
-      this._schedule(this._read(), this._now());
+      this._schedule(this._store.read(), this._now());
     }
   }
 
@@ -228,17 +214,21 @@ export class Outbox {
     if (this._isDisposed) {
       return;
     }
-    const due = await this._locks.request(this._key, async () => {
-      const state = this._read();
+    const { due, ended } = await this._locks.request(this._key, async () => {
+      const state = this._store.read();
       const now = this._now();
-      const picked = this._pick(state, now, null);
-      this._write(state);
-      this._schedule(state, now);
-      return picked.map(entry => ({
-        entry,
-        notification: state.notifications[entry.notificationId]
-      }));
+      const ended: Private.IEnded[] = [];
+      const picked = this._pick(state, now, null, ended);
+      this._write(state, now);
+      return {
+        ended,
+        due: picked.map(entry => ({
+          entry,
+          notification: state.notifications[entry.notificationId]
+        }))
+      };
     });
+    this._emit(ended);
     for (const { entry, notification } of due) {
       void this._attempt(entry, notification, true);
     }
@@ -246,12 +236,16 @@ export class Outbox {
 
   /**
    * Mark the due entries (all, or those in `only`) as being sent by this
-   * tab, within each channel's rate limit; returns copies of them.
+   * tab, within each channel's rate limit; returns copies of them. An
+   * entry taken over from a tab that closed mid-send may have arrived: for
+   * a service that keeps copies, that counts, and past the limit the
+   * delivery ends (in `ended`) instead of going out again.
    */
   private _pick(
     state: IOutboxState,
     now: number,
-    only: Set<string> | null
+    only: Set<string> | null,
+    ended: Private.IEnded[]
   ): IOutboxEntry[] {
     const picked: IOutboxEntry[] = [];
     const ordered = [...state.entries].sort(
@@ -266,6 +260,23 @@ export class Outbox {
         this._rateFreeAt(state, entry.channelId, now) > now
       ) {
         continue;
+      }
+      if (entry.inFlight && !this._deduplicates(entry.channelId)) {
+        entry.unconfirmed += 1;
+        if (entry.unconfirmed >= MAX_UNCONFIRMED) {
+          removeEntry(state, entry.key);
+          ended.push({
+            notification: state.notifications[entry.notificationId],
+            result: {
+              channelId: entry.channelId,
+              status: 'failed',
+              detail: this._trans.__(
+                'A tab closed while sending this, twice: it may have arrived, and it is not sent again (this channel cannot drop copies).'
+              )
+            }
+          });
+          continue;
+        }
       }
       entry.inFlight = { owner: this._owner, until: now + this._leaseMs };
       (state.attempts[entry.channelId] ??= []).push(now);
@@ -302,7 +313,7 @@ export class Outbox {
                     'timeout',
                     this._trans.__(
                       'The channel did not finish within %1.',
-                      Private.duration(this._attemptMs(), this._trans)
+                      delayText(this._attemptMs(), this._trans)
                     )
                   )
                 ),
@@ -324,33 +335,32 @@ export class Outbox {
       return null;
     }
     const outcome = await this._locks.request(this._key, async () => {
-      const state = this._read();
+      const state = this._store.read();
       const now = this._now();
       const stored = state.entries.find(e => e.key === entry.key) ?? null;
       const ours = stored?.inFlight?.owner === this._owner;
       let final: IDeliveryResult | null;
       if (result) {
         final = result;
-        Private.remove(state, entry.key);
+        removeEntry(state, entry.key);
       } else if (stored && !ours) {
         // Taken over by another tab, which will report.
         final = null;
       } else {
         final = this._afterFailure(state, stored, entry, failure, now);
       }
-      this._write(state);
-      this._schedule(state, now);
+      this._write(state, now);
       return final;
     });
     if (outcome && emit && !this._isDisposed) {
-      this._onOutcome(notification, outcome);
+      this._onOutcome(notification, this._noteInPage(outcome));
     }
     return outcome;
   }
 
   /**
-   * What a failed attempt leads to: a retry later (`pending`), or the end
-   * (`failed`): a cause retrying cannot fix, or the retry time is over.
+   * Apply the retry policy to a failed attempt: the entry waits for its
+   * next attempt, or is taken out.
    */
   private _afterFailure(
     state: IOutboxState,
@@ -359,82 +369,38 @@ export class Outbox {
     reason: unknown,
     now: number
   ): IDeliveryResult {
-    const failures = (stored?.failures ?? entry.failures) + 1;
-    const { retryable, retryAfterMs, cause } = this._classify(reason, failures);
-    const channelId = entry.channelId;
-    if (!retryable) {
-      Private.remove(state, entry.key);
-      return { channelId, status: 'failed', detail: cause };
+    const decision = decideAfterFailure({
+      entry: stored ?? entry,
+      reason,
+      now,
+      retryMs: this._retryMs(),
+      deduplicates: this._deduplicates(entry.channelId),
+      backoff: this._backoff,
+      times: this._times,
+      random: this._random,
+      trans: this._trans
+    });
+    if (decision.retryAt === null) {
+      removeEntry(state, entry.key);
+      return decision.result;
     }
-    const delay = backoffDelay(
-      failures,
-      retryAfterMs,
-      this._backoff,
-      this._random
-    );
-    if (!stored || now + delay - entry.created > this._retryMs()) {
-      Private.remove(state, entry.key);
+    if (!stored) {
+      // Taken out meanwhile (given up on by another tab): nothing to retry.
       return {
-        channelId,
+        channelId: entry.channelId,
         status: 'failed',
-        detail: this._trans.__(
-          'Gave up after %1: %2',
-          Private.duration(now - entry.created, this._trans),
-          cause
-        )
+        detail: decision.result.detail
       };
     }
     Object.assign(stored, {
-      failures,
-      due: now + delay,
-      lastError: cause,
-      inFlight: null
+      failures: stored.failures + 1,
+      due: decision.retryAt,
+      lastError: decision.result.detail ?? null,
+      inFlight: null,
+      unconfirmed: decision.unconfirmed,
+      corsSince: decision.corsSince
     });
-    return {
-      channelId,
-      status: 'pending',
-      detail: this._trans.__(
-        'Will retry in %1 (at %2): %3',
-        Private.duration(delay, this._trans),
-        new Date(now + delay).toLocaleTimeString(),
-        cause
-      )
-    };
-  }
-
-  /**
-   * Whether a failure may pass, how long the service asked to wait, and
-   * its cause in words. A `DeliveryError` that says so is retried
-   * (network, timeout, 408, 429, 5xx) until the retry time is over. A
-   * "CORS refused or connection dropped" failure (a browser cannot tell
-   * the two apart) is retried `CORS_RETRIES` times only: a dropped
-   * connection passes on a retry, a CORS refusal fails again at once (the
-   * channels that send without a preflight go to services that allow CORS,
-   * so a refused request was not received and a retry cannot double it).
-   * Any other exception is a fault retrying does not fix.
-   */
-  private _classify(
-    reason: unknown,
-    failures: number
-  ): {
-    retryable: boolean;
-    retryAfterMs: number | null;
-    cause: string;
-  } {
-    const cause =
-      reason instanceof Error && reason.message
-        ? reason.message
-        : this._trans.__('The channel failed for an unknown reason.');
-    if (reason instanceof DeliveryError) {
-      return {
-        retryable:
-          reason.retryable ||
-          (reason.kind === 'cors' && failures <= CORS_RETRIES),
-        retryAfterMs: reason.retryAfterMs,
-        cause
-      };
-    }
-    return { retryable: false, retryAfterMs: null, cause };
+    return decision.result;
   }
 
   /** Longest an attempt may take: well within the in-flight mark. */
@@ -454,8 +420,8 @@ export class Outbox {
       status: 'pending',
       detail: this._trans.__(
         'Waiting: this channel takes at most %1 messages a minute; next in %2.',
-        Math.max(1, Math.floor(this._perMinute(channelId))),
-        Private.duration(Math.max(0, freeAt - now), this._trans)
+        rateLimitOf(this._perMinute(channelId)),
+        delayText(Math.max(0, freeAt - now), this._trans)
       )
     };
   }
@@ -466,27 +432,35 @@ export class Outbox {
     channelId: string,
     now: number
   ): number {
-    const limit = Math.max(1, Math.floor(this._perMinute(channelId)));
-    const recent = (state.attempts[channelId] ?? []).filter(
-      time => time > now - MINUTE_MS
+    return rateFreeAt(
+      state.attempts[channelId],
+      this._perMinute(channelId),
+      now
     );
-    return recent.length < limit
-      ? now
-      : recent[recent.length - limit] + MINUTE_MS;
+  }
+
+  /**
+   * A pending result while the outbox lives in this page only says that a
+   * reload or a closed tab would lose it.
+   */
+  private _noteInPage(result: IDeliveryResult): IDeliveryResult {
+    if (result.status !== 'pending' || !this._store.inPageOnly) {
+      return result;
+    }
+    return {
+      ...result,
+      detail: `${result.detail ?? ''} ${this._trans.__(
+        'Not saved: this browser’s storage for the lab is full (or off), so closing or reloading the page loses this retry.'
+      )}`.trim()
+    };
   }
 
   /**
    * Keep at most `capacity` entries: give up the oldest waiting ones
    * (never those just queued or being sent).
    */
-  private _evict(
-    state: IOutboxState,
-    keep: Set<string>
-  ): { notification: ILmkNotification; result: IDeliveryResult }[] {
-    const evicted: {
-      notification: ILmkNotification;
-      result: IDeliveryResult;
-    }[] = [];
+  private _evict(state: IOutboxState, keep: Set<string>): Private.IEnded[] {
+    const evicted: Private.IEnded[] = [];
     const excess = state.entries.length - this._capacity;
     if (excess <= 0) {
       return evicted;
@@ -512,17 +486,22 @@ export class Outbox {
           )
         }
       });
-      Private.remove(state, entry.key);
+      removeEntry(state, entry.key);
     }
     return evicted;
   }
 
-  private _emitEvicted(
-    evicted: { notification: ILmkNotification; result: IDeliveryResult }[]
-  ): void {
-    for (const { notification, result } of evicted) {
+  /** Report deliveries that ended without an attempt. */
+  private _emit(ended: Private.IEnded[]): void {
+    for (const { notification, result } of ended) {
       this._onOutcome(notification, result);
     }
+  }
+
+  /** Store the state, and set the timer for what is due next. */
+  private _write(state: IOutboxState, now: number): void {
+    this._store.write(state, now);
+    this._schedule(state, now);
   }
 
   /** Set the one timer for the next entry due (after its rate limit). */
@@ -557,51 +536,18 @@ export class Outbox {
     }, delay);
   }
 
-  private _read(): IOutboxState {
-    if (this._volatile) {
-      return Private.copy(this._volatile);
-    }
-    if (!this._storage) {
-      return Private.empty();
-    }
-    try {
-      return Private.parse(this._storage.getItem(this._key));
-    } catch {
-      return Private.empty();
-    }
-  }
-
-  /**
-   * Store the state; where storage refuses (full, or off), keep it in this
-   * page: retries go on, but a reload loses them.
-   */
-  private _write(state: IOutboxState): void {
-    Private.prune(state, this._now());
-    if (this._storage) {
-      try {
-        if (state.entries.length || Object.keys(state.attempts).length) {
-          this._storage.setItem(this._key, JSON.stringify(state));
-        } else {
-          this._storage.removeItem(this._key);
-        }
-        this._volatile = null;
-        return;
-      } catch {
-        // Fall through: kept in this page.
-      }
-    }
-    this._volatile = Private.copy(state);
-  }
-
-  private _storage: ISharedStorage | null;
+  private _store: OutboxStore;
   private _key: string;
   private _locks: ILockManager;
   private _deliver: Outbox.IOptions['deliver'];
   private _onOutcome: Outbox.IOptions['onOutcome'];
   private _trans: TranslationBundle;
+  private _bound: (event: ILmkEvent) => ILmkEvent;
   private _retryMs: () => number;
   private _perMinute: (channelId: string) => number;
+  private _deduplicates: (channelId: string) => boolean;
   private _backoff: IBackoffPolicy;
+  private _times: IRetryTimes | undefined;
   private _leaseMs: number;
   private _capacity: number;
   private _now: () => number;
@@ -610,7 +556,6 @@ export class Outbox {
   private _started = false;
   private _isDisposed = false;
   private _timer: ReturnType<typeof setTimeout> | null = null;
-  private _volatile: IOutboxState | null = null;
   /** Keys this page is sending now (even if their mark has expired). */
   private _sending = new Set<string>();
 }
@@ -646,11 +591,32 @@ export namespace Outbox {
       result: IDeliveryResult
     ) => void;
     trans: TranslationBundle;
+    /**
+     * The event as it is sent and stored, long texts cut (`boundEvent`);
+     * default: as it is.
+     */
+    bound?: (event: ILmkEvent) => ILmkEvent;
+    /**
+     * A shorter event, for when storage is short of room (`compactEvent`);
+     * default: as it is.
+     */
+    compact?: (event: ILmkEvent) => ILmkEvent;
+    /** See `OUTBOX_BUDGET_CHARS`. */
+    budgetChars?: number;
+    /** Free shared storage when it is full (the history gives way). */
+    makeRoom?: () => boolean;
     /** How long to retry, in ms, read at each failure (default 1 hour). */
     retryMs?: () => number;
     /** The rate limit of a channel, per minute (default 10). */
     perMinute?: (channelId: string) => number;
+    /**
+     * Whether a channel's service drops a repeated delivery of the same
+     * notification (default: no).
+     */
+    deduplicates?: (channelId: string) => boolean;
     backoff?: IBackoffPolicy;
+    /** The retry policy's waits (default `DEFAULT_RETRY_TIMES`). */
+    retryTimes?: IRetryTimes;
     /** See `IN_FLIGHT_LEASE_MS`. */
     leaseMs?: number;
     /** See `OUTBOX_CAPACITY`. */
@@ -663,92 +629,27 @@ export namespace Outbox {
 }
 
 namespace Private {
-  export function keyOf(notificationId: string, channelId: string): string {
-    return `${notificationId}\n${channelId}`;
+  /**
+   * A delivery that ended without an attempt (evicted, or not to be sent
+   * again), to report once the lock is released.
+   */
+  export interface IEnded {
+    notification: ILmkNotification;
+    result: IDeliveryResult;
   }
 
-  export function empty(): IOutboxState {
-    return { entries: [], notifications: {}, attempts: {} };
-  }
-
-  export function copy(state: IOutboxState): IOutboxState {
-    return JSON.parse(JSON.stringify(state));
-  }
-
-  export function remove(state: IOutboxState, key: string): void {
-    state.entries = state.entries.filter(entry => entry.key !== key);
-  }
-
-  /** Drop what nothing refers to any more, and attempts older than a minute. */
-  export function prune(state: IOutboxState, now: number): void {
-    const used = new Set(state.entries.map(entry => entry.notificationId));
-    for (const id of Object.keys(state.notifications)) {
-      if (!used.has(id)) {
-        delete state.notifications[id];
-      }
-    }
-    for (const [channelId, times] of Object.entries(state.attempts)) {
-      const recent = times.filter(time => time > now - MINUTE_MS);
-      if (recent.length) {
-        state.attempts[channelId] = recent;
-      } else {
-        delete state.attempts[channelId];
-      }
-    }
-  }
-
-  /** Read stored state, dropping whatever is malformed. */
-  export function parse(raw: string | null): IOutboxState {
-    const state = empty();
-    if (!raw) {
-      return state;
-    }
-    const parsed = JSON.parse(raw) as Partial<IOutboxState> | null;
-    if (!parsed || typeof parsed !== 'object') {
-      return state;
-    }
-    if (parsed.notifications && typeof parsed.notifications === 'object') {
-      state.notifications = parsed.notifications;
-    }
-    if (parsed.attempts && typeof parsed.attempts === 'object') {
-      for (const [channelId, times] of Object.entries(parsed.attempts)) {
-        if (Array.isArray(times)) {
-          state.attempts[channelId] = times.filter(
-            (time): time is number => typeof time === 'number'
-          );
-        }
-      }
-    }
-    if (Array.isArray(parsed.entries)) {
-      state.entries = parsed.entries.filter(
-        (entry): entry is IOutboxEntry =>
-          !!entry &&
-          typeof entry.key === 'string' &&
-          typeof entry.channelId === 'string' &&
-          typeof entry.notificationId === 'string' &&
-          typeof entry.created === 'number' &&
-          typeof entry.due === 'number' &&
-          typeof entry.failures === 'number' &&
-          !!state.notifications[entry.notificationId]
-      );
-      for (const entry of state.entries) {
-        entry.lastError ??= null;
-        entry.inFlight ??= null;
-      }
-    }
-    return state;
-  }
-
-  /** A duration for the user: "45 s", "3 min", "1 h". */
-  export function duration(ms: number, trans: TranslationBundle): string {
-    const seconds = Math.max(0, Math.round(ms / 1000));
-    if (seconds < 120) {
-      return trans.__('%1 s', seconds);
-    }
-    const minutes = Math.round(seconds / 60);
-    if (minutes < 120) {
-      return trans.__('%1 min', minutes);
-    }
-    return trans.__('%1 h', Math.round(minutes / 60));
+  /** The counters of an entry queued (or queued again by hand) now. */
+  export function fresh(
+    now: number
+  ): Omit<IOutboxEntry, 'key' | 'notificationId' | 'channelId'> {
+    return {
+      created: now,
+      due: now,
+      failures: 0,
+      lastError: null,
+      inFlight: null,
+      unconfirmed: 0,
+      corsSince: null
+    };
   }
 }
