@@ -44,8 +44,9 @@ $(STAMPS)/node: package.json yarn.lock .yarnrc.yml $(STAMPS)/venv
 build: $(STAMPS)/node
 	jlpm build
 
-$(STAMPS)/develop: pyproject.toml $(STAMPS)/venv build
-	@if [ ! -f $@ ]; then \
+$(STAMPS)/develop: pyproject.toml jupyter-config/server-config/jupyterlab_lmk.json $(STAMPS)/venv build
+	@if [ ! -f $@ ] || [ pyproject.toml -nt $@ ] || \
+	    [ jupyter-config/server-config/jupyterlab_lmk.json -nt $@ ]; then \
 	  $(VENV)/bin/python -m pip install --quiet --no-build-isolation --no-deps -e . && \
 	  jupyter labextension develop --overwrite . ; \
 	fi

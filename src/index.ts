@@ -4,6 +4,7 @@ import { notebookModesPlugin } from './plugins/notebookModesPlugin';
 import { notifierPlugin } from './plugins/notifierPlugin';
 import { remoteSessionsPlugin } from './plugins/remoteSessionsPlugin';
 import { reportPlugin } from './plugins/reportPlugin';
+import { settingsCheckPlugin } from './plugins/settingsCheckPlugin';
 import { settingsFormPlugin } from './plugins/settingsFormPlugin';
 import { sidebarPlugin } from './plugins/sidebarPlugin';
 import { trackerPlugin } from './plugins/trackerPlugin';
@@ -20,7 +21,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   notebookModesPlugin,
   sidebarPlugin,
   remoteSessionsPlugin,
-  settingsFormPlugin
+  settingsFormPlugin,
+  settingsCheckPlugin
 ];
 
 export default plugins;

@@ -38,12 +38,19 @@ import {
   readSettings
 } from '../settings/lmkSettings';
 import {
+  fetchSettingsFileState,
+  SettingsFileWatch
+} from '../settings/settingsFileCheck';
+import {
   ILmkNotifier,
   type INotificationTarget,
   INotifyWhenDone,
   IRunTracker
 } from '../tokens';
-import { showSettingsProblems } from '../widgets/settingsProblems';
+import {
+  showSettingsFileWarning,
+  showSettingsProblems
+} from '../widgets/settingsProblems';
 import { afterRestore } from './afterRestore';
 
 /**
@@ -114,6 +121,12 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
       accounts: () => settings.accounts
     });
 
+    // Whether other users can read the file that holds the tokens.
+    const fileWatch = new SettingsFileWatch({
+      fetch: () => fetchSettingsFileState(),
+      warn: state => showSettingsFileWarning(state, trans),
+      storage
+    });
     let lastProblems = '';
     let lastToast: string | null = null;
     // Channel types are checked once every extension has registered its own.
@@ -130,6 +143,9 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
       );
       settings = read;
       app.commands.notifyCommandChanged(CommandIDs.toggleAwayOnly);
+      if (typesKnown) {
+        void fileWatch.settingsRead(read);
+      }
       const text = problems.join('\n');
       if (text !== lastProblems) {
         if (lastToast) {

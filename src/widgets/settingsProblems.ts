@@ -67,3 +67,54 @@ export function showSettingsProblems(
     }
   );
 }
+
+/**
+ * Tell the user that the settings file, which holds their tokens, can be
+ * read by other users of the server's machine, with the command that
+ * makes it private (JupyterLab writes it so; the extension cannot).
+ */
+export function showSettingsFileWarning(
+  state: { path: string; mode: string | null; fix: string },
+  trans: TranslationBundle
+): string {
+  const details = async () => {
+    const body = new Widget();
+    const intro = document.createElement('p');
+    intro.textContent = trans.__(
+      'JupyterLab keeps your notification settings, with their tokens and webhook addresses, in %1 (mode %2), which other users of the server’s machine can read. To keep it to yourself, run this in a terminal on that machine:',
+      state.path,
+      state.mode ?? '?'
+    );
+    const command = document.createElement('pre');
+    command.className = 'jp-lmk-SettingsProblems-command';
+    command.textContent = state.fix;
+    const after = document.createElement('p');
+    after.textContent = trans.__(
+      'JupyterLab keeps the mode when it saves the file again.'
+    );
+    body.node.append(intro, command, after);
+    await showDialog({
+      title: trans.__('Your tokens can be read by others'),
+      body,
+      buttons: [Dialog.okButton({ label: trans.__('Close') })]
+    });
+  };
+  return Notification.warning(
+    trans.__(
+      'Other users of this machine can read the file that holds your notification tokens.'
+    ),
+    {
+      autoClose: false,
+      actions: [
+        {
+          label: trans.__('How to fix'),
+          caption: trans.__('The command that makes the file private'),
+          callback: event => {
+            event.preventDefault();
+            void details();
+          }
+        }
+      ]
+    }
+  );
+}

@@ -189,3 +189,73 @@ test('the Settings Editor: a bell, the lists as summaries without secrets and a 
     .click();
   await expect(page.locator('#jp-lmk-sidebar')).toBeVisible();
 });
+
+test('a settings file with tokens that other users can read: the lab says so once, with the command that fixes it', async ({
+  page
+}) => {
+  const file = await settingsFile(page);
+  const folder = path.dirname(path.dirname(file));
+  const folderMode = fs.statSync(folder).mode & 0o777;
+  try {
+    // As JupyterLab writes it on many machines: 0644 in open folders.
+    fs.chmodSync(folder, 0o755);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.chmodSync(path.dirname(file), 0o755);
+    fs.writeFileSync(file, HAND_EDITED);
+    fs.chmodSync(file, 0o644);
+    await reloadLab(page);
+    const toast = page.locator('.jp-Notification-Toast-warning', {
+      hasText: 'Other users of this machine can read the file'
+    });
+    await expect(toast).toBeVisible();
+    await toast.getByRole('button', { name: 'How to fix' }).click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog.locator('pre')).toHaveText(
+      `chmod 600 ${file} && chmod 700 ${path.dirname(file)}`
+    );
+    await expect(dialog).toContainText('mode 0644');
+    await expect(dialog).not.toContainText('s3cret-value');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    // Once: not again at the next start while the mode is the same.
+    const asked = page.waitForResponse(/lmk\/api\/settings-file/);
+    await reloadLab(page);
+    expect((await (await asked).json()).othersCanRead).toBe(true);
+    // The answer was handled: a warning would be on its way to the page.
+    await page.evaluate(
+      () => new Promise(resolve => requestAnimationFrame(resolve))
+    );
+    await expect(
+      page.locator('.jp-Notification-Toast-warning', {
+        hasText: '2 notification settings were ignored.'
+      })
+    ).toBeVisible();
+    await expect(toast).toHaveCount(0);
+  } finally {
+    fs.chmodSync(folder, folderMode);
+  }
+});
+
+test('a settings file that is not JSON: JupyterLab cannot start, and the page says which file and what to do', async ({
+  page,
+  browser,
+  baseURL
+}) => {
+  const file = await settingsFile(page);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, '{ "threshold": 5,, oops');
+  // A page of its own: Galata's waits for a lab that starts.
+  const context = await browser.newContext();
+  try {
+    const broken = await context.newPage();
+    await broken.goto(`${baseURL}/lab`);
+    const dialog = broken.locator('.jp-Dialog');
+    await expect(dialog).toContainText(
+      'Your notification settings file is not valid JSON'
+    );
+    await expect(dialog).toContainText(file);
+    await expect(dialog).toContainText('then reload this page');
+  } finally {
+    await context.close();
+  }
+});
