@@ -35,6 +35,13 @@ export interface IServiceRequest {
   secrets?: readonly string[];
   /** The clock, for `Retry-After` dates (default `Date.now`). */
   now?: () => number;
+  /**
+   * Tell a failure without an answer apart by a probe even when the host
+   * answered this page before (for a server that lets only some requests
+   * be read, like jupyter_server without `allow_origin`). Default: a host
+   * that answered before dropped the connection.
+   */
+  probeAlways?: boolean;
 }
 
 /**
@@ -204,7 +211,7 @@ async function networkFailure(
   host: string
 ): Promise<DeliveryError> {
   const { trans, service } = request;
-  if (Private.hasAnswered(host)) {
+  if (!request.probeAlways && Private.hasAnswered(host)) {
     // It let this page read its answers before: not CORS, a dropped connection.
     return new DeliveryError(
       'dropped',

@@ -188,51 +188,90 @@ test('"Tell me when it\'s done" on a remote kernel notifies when it goes idle, a
   await expect(watch).toBeVisible();
 });
 
-test('a wrong token and a server without CORS for the lab are told apart, and what to change is said', async ({
-  page
+test('what a browser sees of a server without allow_origin: even the right token is refused (CORS), and the diagnosis says which setting to add; a wrong token is told apart', async ({
+  browser,
+  baseURL
 }) => {
-  // allow_origin names the lab: the server is readable, the token is wrong.
-  let form = await addServer(page, {
-    name: 'Wrong token',
-    url: REMOTE_URL,
-    token: 'not-the-token'
-  });
-  const wrong = form.getByRole('alert');
-  await expect(wrong).toContainText('refused the token');
-  await expect(wrong).not.toContainText('CORS');
-  await expect(wrong).not.toContainText('not-the-token');
-  await form.getByRole('button', { name: 'Cancel' }).click();
+  // A page of its own, without request routing: while a page routes any
+  // request (as Galata's pages do), Playwright answers every CORS
+  // preflight itself, allowing everything, so a server's refusal is never
+  // seen. This page sends its preflights to the servers, as a browser does.
+  const context = await browser.newContext();
+  const page = (await context.newPage()) as unknown as IJupyterLabPageFixture;
+  try {
+    await page.goto(`${baseURL}/lab`);
+    await page.waitForFunction(() =>
+      window.jupyterapp?.commands.hasCommand('lmk:open-remote-sessions')
+    );
+    // Once the layout is restored, it no longer changes the side panel.
+    await page.evaluate(() => window.jupyterapp.restored);
 
-  // No allow_origin: only a right token lets this lab in, so a refusal
-  // names both the token and the setting to add.
-  form = await addServer(page, {
-    name: 'No CORS',
-    url: NO_CORS_URL,
-    token: 'not-the-token'
-  });
-  const cors = form.getByRole('alert');
-  await expect(cors).toContainText('CORS');
-  await expect(cors).toContainText(
-    '--ServerApp.allow_origin=http://127.0.0.1:8888'
-  );
-  await expect(cors).not.toContainText('not-the-token');
-  // Saved anyway, the server's block says the same.
-  await cors.getByRole('button', { name: 'Save anyway' }).click();
-  await expect(
-    serverBlock(page, 'No CORS').locator('.jp-lmk-Remote-error')
-  ).toContainText('allow_origin', { timeout: 20_000 });
+    // allow_origin names the lab: the server is readable, the token is wrong.
+    let form = await addServer(page, {
+      name: 'Wrong token',
+      url: REMOTE_URL,
+      token: 'not-the-token'
+    });
+    const wrong = form.getByRole('alert');
+    await expect(wrong).toContainText('refused the token');
+    await expect(wrong).not.toContainText('CORS');
+    await expect(wrong).not.toContainText('not-the-token');
+    await form.getByRole('button', { name: 'Cancel' }).click();
 
-  // With the right token, jupyter_server 2 answers any origin: no problem.
-  await serverBlock(page, 'No CORS')
-    .getByRole('button', { name: 'Edit No CORS' })
-    .click();
-  form = remoteSection(page).locator('form.jp-lmk-RemoteForm');
-  await form.locator('input[type=password]').fill(REMOTE_TOKEN);
-  await form.getByRole('button', { name: 'Save' }).click();
-  await expect(form).toHaveCount(0);
-  await expect(
-    serverBlock(page, 'No CORS').locator('.jp-lmk-Remote-error')
-  ).toHaveCount(0);
+    // No allow_origin, right token: the browser's preflight for the token
+    // header is refused, so the lab cannot use the server at all.
+    form = await addServer(page, {
+      name: 'No CORS',
+      url: NO_CORS_URL,
+      token: REMOTE_TOKEN
+    });
+    const refused = form.getByRole('alert');
+    await expect(refused).toContainText(
+      'accepts the token, but does not allow this lab to use it (CORS'
+    );
+    await expect(refused).toContainText(
+      '--ServerApp.allow_origin=http://127.0.0.1:8888'
+    );
+    await expect(refused).not.toContainText(REMOTE_TOKEN);
+    await form.getByRole('button', { name: 'Cancel' }).click();
+
+    // No allow_origin, wrong token: it cannot tell that server from a page
+    // that is no Jupyter server, and says both.
+    form = await addServer(page, {
+      name: 'No CORS',
+      url: NO_CORS_URL,
+      token: 'not-the-token'
+    });
+    const unknown = form.getByRole('alert');
+    await expect(unknown).toContainText(
+      'it is not a Jupyter server (check the address), or it is one that refuses requests from this lab (CORS) — then check the token'
+    );
+    await expect(unknown).not.toContainText('not-the-token');
+    await form.getByRole('button', { name: 'Cancel' }).click();
+
+    // With allow_origin and the right token: no problem, it is saved.
+    form = await addServer(page, {
+      name: 'Allowed',
+      url: REMOTE_URL,
+      token: REMOTE_TOKEN
+    });
+    await expect(form).toHaveCount(0);
+    await expect(
+      remoteSection(page).locator(
+        'li.jp-lmk-RemoteServer[aria-label="Allowed"] .jp-lmk-Remote-error'
+      )
+    ).toHaveCount(0);
+    await remoteSection(page)
+      .getByRole('button', { name: 'Remove Allowed' })
+      .click();
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Remove' })
+      .click();
+    await expect(serverBlock(page, 'Allowed')).toHaveCount(0);
+  } finally {
+    await context.close();
+  }
 });
 
 test("remote kernels join JupyterLab's Running panel, grouped by server", async ({

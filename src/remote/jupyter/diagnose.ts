@@ -12,19 +12,22 @@ const STEP_TIMEOUT_MS = 8000;
  * Find out why a Jupyter server cannot be used from this lab, in one
  * sentence that says what to do; null when it can be used.
  *
- * 1. `GET api/status` and `GET api` with the token: when they answer, the
- *    server is usable from here (jupyter_server 2 answers token-authenticated
- *    requests from any origin, `allow_origin` or not), and only websockets
- *    are left to check (4). Otherwise, to say why:
- * 2. `GET api` without the token: unreachable, not a Jupyter server, or
- *    CORS (told apart with a `no-cors` probe, which `fetchService` does).
- *    CORS here means the server only lets other origins in with a right
- *    token, so the token is wrong or the server needs `allow_origin`: the
- *    message says both, and which setting to add;
- * 3. `GET api/status` with the token again: 401/403 — or a network failure,
- *    since jupyter_server answers a refused token without CORS headers —
- *    means a wrong token;
- * 4. a websocket to `api/events/subscribe`: kernels only work over
+ * 1. `GET api/status` and `GET api` with the token, as the lab's kernel and
+ *    session managers send it (an `Authorization` header): when they
+ *    answer, the server is usable from here, and only websockets are left
+ *    to check (4). The header makes the browser ask the server first (a
+ *    CORS preflight), and jupyter_server 2 grants that only to the origins
+ *    in its `allow_origin`: without it, a browser cannot use the server
+ *    with any token. Otherwise, to say why:
+ * 2. `GET api/status?token=…`, which needs no preflight: jupyter_server lets
+ *    a request authenticated that way be read from any origin. Read, the
+ *    token is right and the server only lacks `allow_origin`; refused with a
+ *    readable answer, the token is wrong.
+ * 3. `GET api` without the token: unreachable, slow, not a Jupyter server,
+ *    or a server whose answers this lab may not read (CORS) — a Jupyter
+ *    server without `allow_origin` and a page that is no Jupyter server at
+ *    all look the same here, and the message says both.
+ * 4. A websocket to `api/events/subscribe`: kernels only work over
  *    websockets, and a proxy in front of the server may not pass them.
  *    This endpoint needs no kernel (starting one to test would cost the
  *    user resources) and exists in every jupyter_server 2; it is skipped
@@ -50,9 +53,7 @@ export async function diagnoseJupyterServer(
   const origin = typeof location === 'undefined' ? '' : location.origin;
   const timeoutMs = options.timeoutMs ?? STEP_TIMEOUT_MS;
 
-  // 1. With the token. When this works the server can be used: jupyter_server
-  //    2 answers token-authenticated requests from any origin, with or
-  //    without allow_origin.
+  // 1. With the token, as the lab's managers send it.
   const version = await Private.versionWithToken(
     base,
     secret,
@@ -128,7 +129,10 @@ namespace Private {
       service: 'Jupyter',
       trans: step.trans,
       timeoutMs: step.timeoutMs,
-      secrets: [step.secret]
+      secrets: [step.secret],
+      // Some of its answers may be readable (with the token in the
+      // address) and others not: each failure is probed on its own.
+      probeAlways: true
     });
     return (await response.json()) as { [key: string]: unknown };
   }
@@ -153,8 +157,9 @@ namespace Private {
   }
 
   /**
-   * Why the token request failed: the same steps without the token tell an
-   * unreachable server, a wrong address, CORS and a refused token apart.
+   * Why the token request failed: a request with the token in its address
+   * (no preflight) and one without any token tell an unreachable server, a
+   * wrong address, a missing `allow_origin` and a refused token apart.
    */
   export async function whyNot(
     base: string,
@@ -171,7 +176,45 @@ namespace Private {
         host,
         Math.round(timeoutMs / 1000)
       );
-    // 2. Reachable, a Jupyter server, and readable from this origin.
+    const unreachable = () =>
+      trans.__(
+        'The server at %1 could not be reached: check that it is running, the address and port, and your network.',
+        host
+      );
+    const allowOrigin = trans.__(
+      'start it with --ServerApp.allow_origin=%1 (or set c.ServerApp.allow_origin = "%1" in its config)',
+      origin
+    );
+
+    // 2. The token in the address: no preflight.
+    if (secret) {
+      try {
+        await get(
+          step,
+          `api/status?token=${encodeURIComponent(secret)}`,
+          false
+        );
+        return trans.__(
+          'The server at %1 accepts the token, but does not allow this lab to use it (CORS: it answers the browser’s preflight only for the origins it allows): %2.',
+          host,
+          allowOrigin
+        );
+      } catch (error) {
+        const kind = error instanceof DeliveryError ? error.kind : null;
+        if (kind === 'timeout') {
+          return slow();
+        }
+        if (kind === 'unreachable' || kind === 'dropped') {
+          return unreachable();
+        }
+        if (kind === 'unauthorized' || kind === 'forbidden') {
+          return refusedToken(host, trans);
+        }
+        // 'cors' or another answer: step 3 tells what the server is.
+      }
+    }
+
+    // 3. Reachable, a Jupyter server, and readable from this origin.
     try {
       const { version } = await get(step, 'api', false);
       if (typeof version !== 'string') {
@@ -180,27 +223,22 @@ namespace Private {
     } catch (error) {
       switch (error instanceof DeliveryError ? error.kind : null) {
         case 'cors':
-          // A right token would have passed (step 1): either the token is
-          // wrong, or the server refuses other origins.
           return secret
             ? trans.__(
-                'The server at %1 refused this request and does not allow requests from this lab (CORS): check the token; if it is right, start the server with --ServerApp.allow_origin=%2 (or set c.ServerApp.allow_origin = "%2" in its config).',
+                'The server at %1 answers, but does not let this lab read its answers: it is not a Jupyter server (check the address), or it is one that refuses requests from this lab (CORS) — then check the token, and %2.',
                 host,
-                origin
+                allowOrigin
               )
             : trans.__(
-                'The server at %1 does not allow requests from this lab (CORS) without a token: give its token, or start it with --ServerApp.allow_origin=%2 (or set c.ServerApp.allow_origin = "%2" in its config).',
+                'The server at %1 answers, but does not let this lab read its answers: it is not a Jupyter server (check the address), or it is one that refuses requests from this lab (CORS) — then give its token, and %2.',
                 host,
-                origin
+                allowOrigin
               );
         case 'timeout':
           return slow();
         case 'unreachable':
         case 'dropped':
-          return trans.__(
-            'The server at %1 could not be reached: check that it is running, the address and port, and your network.',
-            host
-          );
+          return unreachable();
         default:
           return trans.__(
             'The address %1 is not a Jupyter server (check the base URL: it is the part before /lab or /tree).',
@@ -209,7 +247,8 @@ namespace Private {
       }
     }
 
-    // 3. The token, again, for how it is refused.
+    // 4. A Jupyter server this lab may read: the token, again, for how it
+    //    is refused.
     try {
       await get(step, 'api/status', true);
     } catch (error) {
@@ -228,14 +267,18 @@ namespace Private {
       }
     }
     return secret
-      ? trans.__(
-          'The server at %1 refused the token: copy it again from the server’s start-up message (the part after ?token=).',
-          host
-        )
+      ? refusedToken(host, trans)
       : trans.__(
           'The server at %1 needs a token: copy it from the server’s start-up message (the part after ?token=).',
           host
         );
+  }
+
+  function refusedToken(host: string, trans: TranslationBundle): string {
+    return trans.__(
+      'The server at %1 refused the token: copy it again from the server’s start-up message (the part after ?token=).',
+      host
+    );
   }
 
   /**

@@ -203,11 +203,47 @@ describe('diagnoseJupyterServer', () => {
     );
   });
 
-  it('tells CORS apart and names the setting to add', async () => {
+  it('without allow_origin, even the right token cannot be used from a browser: says the token is right and the setting to add', async () => {
     const message = await diagnoseJupyterServer(refusing.url, TOKEN, trans);
-    expect(message).toMatch(/CORS/);
+    expect(message).toMatch(/accepts the token, but does not allow this lab/);
     expect(message).toContain(`--ServerApp.allow_origin=${LAB_ORIGIN}`);
     expect(message).not.toContain(TOKEN);
+  });
+
+  it('without allow_origin and with a wrong token: "not a Jupyter server, or one that refuses this lab", with what to check (also after the page read one of its answers)', async () => {
+    // The right token in the address is readable: the host has answered.
+    await diagnoseJupyterServer(refusing.url, TOKEN, trans);
+    const message = await diagnoseJupyterServer(
+      refusing.url,
+      'not-the-token',
+      trans
+    );
+    expect(message).toMatch(
+      /it is not a Jupyter server \(check the address\), or it is one that refuses requests from this lab \(CORS\) — then check the token/
+    );
+    expect(message).toContain(`--ServerApp.allow_origin=${LAB_ORIGIN}`);
+    expect(message).not.toContain('not-the-token');
+  });
+
+  it('a page that is not a Jupyter server and sends no CORS headers: "not a Jupyter server (or it refuses this lab)", the first time and later', async () => {
+    const receiver = await LoopbackReceiver.start({
+      defaultAnswer: { status: 200, body: '<html>a blog</html>' }
+    });
+    try {
+      const first = await diagnoseJupyterServer(
+        receiver.url('/'),
+        TOKEN,
+        trans
+      );
+      expect(first).toMatch(/it is not a Jupyter server/);
+      // The panel asks again when a later poll fails.
+      expect(await diagnoseJupyterServer(receiver.url('/'), TOKEN, trans)).toBe(
+        first
+      );
+      expect(first).not.toMatch(/could not be reached/);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('says an unused port cannot be reached', async () => {
