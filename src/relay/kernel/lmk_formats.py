@@ -635,11 +635,64 @@ def _md_to_slack(markdown):
     )
 
 
-def _neutralize_mentions(markdown):
+_MENTION_AT = _Pattern("(^|[^A-Za-z0-9_@])@(?=[A-Za-z0-9_])")
+_MENTION_ANGLE = _Pattern("<(?=[!@#])")
+# JavaScript's ^ with the m flag: after any of its line terminators.
+_LINE_START = "(?:(?<=[\n\r\u2028\u2029])|\\A)"
+_LINK_OPEN = _Pattern("\\]\\(([^)]*)")
+_AUTOLINK_ANY = _Pattern("<([a-z][a-z0-9+.\\-]{1,31}:[^" + _WS + "<>]*)>", re.I | re.A)
+_REF_DEF = _Pattern(_LINE_START + "( {0,3})\\[([^\\]\n]+)\\]:([ \t]*)([^" + _WS + "]+)")
+_INLINE_CODE = _Pattern("(`+)[\\s\\S]*?[^`]\\1(?!`)|(`+)(?!`)")
+_SAFE_TARGET = _Pattern("(https?://|mailto:)", re.I | re.A)
+
+
+def _neutralize_text(text):
+    """neutralizeText: no mention reaches anyone."""
+    return _MENTION_ANGLE.sub("<\u200b", _MENTION_AT.sub("\\1@\u200b", text))
+
+
+def _is_safe_link_target(target):
+    start = 0
+    while start < len(target) and ord(target[start]) <= 0x20:
+        start += 1
+    cleaned = re.sub("[\t\n\r]", "", target[start:])
+    if cleaned.startswith("<"):
+        cleaned = cleaned[1:]
+    return bool(_SAFE_TARGET.match(cleaned))
+
+
+def _neutralize_prose(text):
+    text = _LINK_OPEN.sub(lambda m: m.group() if _is_safe_link_target(m.group(1)) else "]\\(" + m.group(1), text)
+    text = _AUTOLINK_ANY.sub(lambda m: m.group() if _is_safe_link_target(m.group(1)) else "\\<" + m.group(1) + ">", text)
+    text = _REF_DEF.sub(
+        lambda m: m.group() if _is_safe_link_target(m.group(4))
+        else "%s\\[%s]:%s%s" % (m.group(1), m.group(2), m.group(3), m.group(4)),
+        text,
+    )
+    return _neutralize_text(text)
+
+
+def _outside_inline_code(text, change, everywhere):
+    if everywhere:
+        return change(text)
+    out, last = [], 0
+    for m in _INLINE_CODE.finditer(text):
+        if m.group(2) is not None:
+            continue  # An unmatched backtick run is text.
+        out.append(change(text[last:m.start()]) + m.group())
+        last = m.end()
+    return "".join(out) + change(text[last:])
+
+
+def _neutralize_markdown(markdown, in_code=False):
+    """neutralizeMarkdown: only http(s) and mailto links, no mention."""
     segments = _split_code(markdown)
     for seg in segments:
-        if not seg[0]:
-            seg[1] = re.sub("(^|[^A-Za-z0-9_@])@(?=[A-Za-z0-9_])", "\\1@\u200b", seg[1])
+        if seg[0]:
+            if in_code:
+                seg[1] = _neutralize_prose(seg[1])
+        else:
+            seg[1] = _outside_inline_code(seg[1], _neutralize_prose, in_code)
     return _join_code(segments)
 
 
@@ -1226,7 +1279,7 @@ def _decode_entities(value):
 
 
 def _matrix_content(event):
-    body = _truncate("\n".join(p for p in [event["title"], event["text"]] if p), 16000, _len8)
+    body = _truncate(_neutralize_text("\n".join(p for p in [event["title"], event["text"]] if p)), 16000, _len8)
     markdown = event["message"]
     if len(markdown) > 20000:
         markdown = markdown[:20000] + "\u2026"
@@ -1235,8 +1288,11 @@ def _matrix_content(event):
     except _Unsure:
         html = None
     if html is None or _len8(html) > 40000:
-        return {"msgtype": "m.notice", "body": body}
-    return {"msgtype": "m.notice", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
+        return {"msgtype": "m.notice", "body": body, "m.mentions": {}}
+    return {
+        "msgtype": "m.notice", "body": body, "format": "org.matrix.custom.html", "formatted_body": html,
+        "m.mentions": {},
+    }
 
 
 # --- Chat formats (src/messages/chatFormats.ts) -----------------------------
@@ -1280,23 +1336,22 @@ def _fit_converted(markdown, limit, convert):
     return _truncate(convert(markdown[:limit]), limit)
 
 
-def _title(event, ctx):
-    return _trim(event["title"]) or _t(ctx, "Notification")
-
-
 def _slack_payload(event, ctx):
-    title = _title(event, ctx)
-    body = _fit_converted(event["message"], 3000, _md_to_slack)
+    title = _neutralize_text(_trim(event["title"])) or _t(ctx, "Notification")
+    message = _neutralize_markdown(event["message"])
+    body = _fit_converted(message, 3000, _md_to_slack)
     blocks = [{"type": "header", "text": {"type": "plain_text", "text": _truncate(title, 150), "emoji": True}}]
     if _trim(body):
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": body}})
     facts = _facts(event, ctx)[:10]
     if facts:
         blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": _truncate("*%s:* %s" % (_escape_slack(label), _escape_slack(value)), 300)}
+            {"type": "mrkdwn", "text": _truncate("*%s:* %s" % (
+                _escape_slack(_neutralize_text(label)), _escape_slack(_neutralize_text(value))
+            ), 300)}
             for label, value in facts
         ]})
-    fallback = _fit_converted("**%s**\n%s" % (_escape_md(title), event["message"]), 3000, _md_to_slack)
+    fallback = _fit_converted("**%s**\n%s" % (_escape_md(title), message), 3000, _md_to_slack)
     return {"text": fallback, "blocks": blocks}
 
 
@@ -1304,16 +1359,16 @@ _DISCORD_COLORS = {"success": 0x2E7D32, "failure": 0xD32F2F, "warning": 0xF9A825
 
 
 def _discord_payload(event, ctx):
-    title = _truncate(_title(event, ctx), 256)
+    title = _truncate(_neutralize_text(_trim(event["title"])) or _t(ctx, "Notification"), 256)
     fact_chars, fields = 0, []
     for label, value in _facts(event, ctx)[:25]:
-        name = _truncate(label, 256) or "-"
-        value = _truncate(value, 1024) or "-"
+        name = _truncate(_neutralize_text(label), 256) or "-"
+        value = _truncate(_neutralize_text(value), 1024) or "-"
         if fact_chars + len(name) + len(value) > 2000:
             break
         fact_chars += len(name) + len(value)
         fields.append({"name": name, "value": value, "inline": True})
-    description = _bound_md(event["message"], min(4096, 6000 - len(title) - fact_chars))
+    description = _bound_md(_neutralize_markdown(event["message"]), min(4096, 6000 - len(title) - fact_chars))
     url = _notebook_link(event)
     run = event.get("run") or {}
     timestamp = run.get("finished") if run.get("finished") is not None else run.get("started")
@@ -1333,24 +1388,34 @@ def _discord_payload(event, ctx):
 _TEAMS_COLORS = {"success": "Good", "failure": "Attention", "warning": "Warning", "info": "Default"}
 
 
+def _teams_text(text):
+    """Text for a Teams TextBlock, which reads markdown everywhere."""
+    return _neutralize_markdown(text, in_code=True)
+
+
 def _teams_payload(event, ctx):
     body = [{
-        "type": "TextBlock", "text": _truncate(_title(event, ctx), 500), "weight": "Bolder", "size": "Medium",
-        "color": _TEAMS_COLORS[_tone(event)], "wrap": True,
+        "type": "TextBlock", "text": _truncate(_teams_text(_trim(event["title"])) or _t(ctx, "Notification"), 500),
+        "weight": "Bolder", "size": "Medium", "color": _TEAMS_COLORS[_tone(event)], "wrap": True,
     }]
-    facts = [{"title": _truncate(label, 100), "value": _truncate(value, 500)} for label, value in _facts(event, ctx)]
+    facts = [
+        {"title": _truncate(_teams_text(label), 100), "value": _truncate(_teams_text(value), 500)}
+        for label, value in _facts(event, ctx)
+    ]
     message = _bound_md(event["message"], max(1000, 20000 - _len8(_json(facts))), _len8)
     prose = []
     for code, text, _ in _split_code(message) + [[True, "", ""]]:
         if not code:
             prose.append(text)
             continue
-        joined = _trim("\n".join(prose))
+        joined = _trim(_teams_text("\n".join(prose)))
         if joined:
             body.append({"type": "TextBlock", "text": joined, "wrap": True})
         prose = []
         if _trim(text):
-            body.append({"type": "TextBlock", "text": text, "wrap": True, "fontType": "Monospace", "size": "Small"})
+            body.append({"type": "RichTextBlock", "inlines": [
+                {"type": "TextRun", "text": text, "fontType": "Monospace", "size": "Small"},
+            ]})
     if facts:
         body.append({"type": "FactSet", "facts": facts})
     url = _notebook_link(event)
@@ -1366,7 +1431,7 @@ def _teams_payload(event, ctx):
 
 def _mattermost_payload(event, channel, username):
     title = _escape_md(_trim(event["title"]))
-    text = _bound_md(_neutralize_mentions("#### %s\n%s" % (title, event["message"]) if title else event["message"]), 4000)
+    text = _bound_md(_neutralize_markdown("#### %s\n%s" % (title, event["message"]) if title else event["message"]), 4000)
     payload = {"text": text}
     if username:
         payload["username"] = username
@@ -1387,8 +1452,8 @@ def _ntfy_payload(event, topic, priority, tags, email):
             all_tags.append(tag)
     fixed = isinstance(priority, (int, float)) and not isinstance(priority, bool) and 1 <= priority <= 5
     payload = {
-        "topic": topic, "title": _truncate(_trim(event["title"]), 250),
-        "message": _bound_md(event["message"], 4096, _len8),
+        "topic": topic, "title": _truncate(_neutralize_text(_trim(event["title"])), 250),
+        "message": _bound_md(_neutralize_markdown(event["message"]), 4096, _len8),
         "priority": _round(priority) if fixed else 4 if tone == "failure" else 3, "tags": all_tags,
     }
     click = _notebook_link(event)
@@ -1401,23 +1466,40 @@ def _ntfy_payload(event, topic, priority, tags, email):
 
 
 def _bound_event(event):
-    """boundEvent: the webhook body's long texts cut when it is too big."""
+    """boundEvent (src/messages/boundEvent.ts): long texts cut when the event is too big."""
     if _len8(_json(event)) <= 64 * 1024:
         return event
     bounded = dict(event)
     report = event.get("report")
     if report is not None:
         report = {_truncate(k, 100): _truncate(_str(report[k]), 500) for k in _keys(report)[:20]}
+    notebook, kernel, error = event.get("notebook"), event.get("kernel"), event.get("error")
     bounded.update({
         "title": _truncate(event["title"], 500),
         "message": _bound_md(event["message"], 16000, _len8), "text": _bound_md(event["text"], 16000, _len8),
+        "notebook": {
+            "path": _truncate(notebook["path"], 2000), "name": _truncate(notebook["name"], 500),
+            "url": _truncate(notebook["url"], 2000),
+        } if notebook else None,
         "error": {
-            "ename": _truncate(event["error"]["ename"], 500), "evalue": _truncate(event["error"]["evalue"], 2000),
-            "traceback": _traceback(event["error"]["traceback"]),
-        } if event.get("error") else None,
+            "ename": _truncate(error["ename"], 500), "evalue": _truncate(error["evalue"], 2000),
+            "traceback": _traceback(error["traceback"], 30, 4000),
+        } if error else None,
+        "kernel": {"id": _truncate(kernel["id"], 500), "name": _truncate(kernel["name"], 500)} if kernel else None,
         "report": report,
     })
     return bounded
+
+
+def _neutralize_event(event):
+    """neutralizeEvent (webhookChannel.ts): the texts a receiver may show in a chat."""
+    neutral = dict(event)
+    neutral.update({
+        "title": _neutralize_text(event["title"]),
+        "message": _neutralize_markdown(event["message"]),
+        "text": _neutralize_text(event["text"]),
+    })
+    return neutral
 
 
 # --- Channel requests (src/delivery/channels) -------------------------------
@@ -1495,7 +1577,7 @@ def _priority(value):
 def _webhook(channel, event, notification_id, ctx):
     url = _require_url(channel, _t(ctx, "webhook"), ctx)
     secret = _option(channel, "secret")
-    body = _json(_bound_event(event))
+    body = _json(_neutralize_event(_bound_event(event)))
     headers = {"Content-Type": "application/json", "X-Lmk-Event-Id": notification_id}
     if secret:
         headers["X-Lmk-Signature-256"] = "sha256=" + hmac.new(_utf8(secret), _utf8(body), hashlib.sha256).hexdigest()

@@ -197,7 +197,7 @@ class _Tags(html.parser.HTMLParser):
 def test_markdown_beyond_the_subset_goes_as_plain_text(message):
     """Only body: what the plain text says, nothing the HTML could run."""
     content = matrix_content(formats.manual_event({"message": message, "title": "T"}))
-    assert content == {"msgtype": "m.notice", "body": "T\n" + message}
+    assert content == {"msgtype": "m.notice", "body": "T\n" + message, "m.mentions": {}}
 
 
 @pytest.mark.parametrize(
