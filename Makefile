@@ -18,7 +18,7 @@ export CHROMIUM
 # Keep jupyter's user-level config and data out of the tests' way.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: lab test setup build lint unit ui chromium bench pictures clean
+.PHONY: lab test setup build lint unit ui chromium bench bench-faults pictures clean
 
 lab: setup ## Start JupyterLab with the extension on the example notebooks
 	jupyter lab --notebook-dir=examples $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -95,6 +95,9 @@ ui: $(STAMPS)/develop $(STAMPS)/ui-node $(STAMPS)/synapse $(STAMPS)/jupyterhub c
 
 bench: setup $(STAMPS)/ui-node chromium ## Benchmarks (not part of make test): writes bench/results.*
 	$(VENV)/bin/python bench/run.py
+
+bench-faults: $(STAMPS)/node ## Delivery under faults (not part of make test): tried, delivered, lost, doubled per case
+	jlpm jest --config bench/faults.jest.config.js --runInBand
 
 pictures: setup $(STAMPS)/ui-node chromium ## The README's pictures, from the real UI: docs/images/*.png
 	node docs/pictures.mjs
