@@ -265,24 +265,39 @@ async function timedLoad(url, { record = false, hide = false } = {}) {
 }
 
 /**
- * Time (ms) of the profile's samples in scripts whose URL contains
- * `prefix`: `ours` counts samples in those scripts themselves, `within`
- * also what they called (the lab's React, Lumino and services code run
- * for us), `top` the five functions of ours that took the most and
- * `called` the five of the lab's that took the most when ours called them.
+ * CPU time of the profile's samples in scripts whose URL contains `prefix`:
+ * `ours` in those scripts themselves, `within` also in what they called
+ * (the lab's React, Lumino and services code run for us), `top` the
+ * functions of ours that took the most and `called` those of the lab's that
+ * took the most when ours called them (five each, or `options.top`).
+ *
+ * Each figure counts samples and multiplies them by the profile's sampling
+ * interval (the median gap between samples). The gaps themselves are wall
+ * clock: when the machine takes the core away, the next sample carries the
+ * whole wait (one sample of a once-per-run constructor once weighed 2 ms),
+ * so summing them (`oursDeltaMs`, `withinDeltaMs`, the measure before
+ * issue 27) charges other processes' time to whatever ran when the page was
+ * preempted. A sample is only taken while the page's thread runs, so the
+ * count follows the CPU the scripts used.
  */
 function scriptTime(profile, prefix) {
-  const self = new Map();
+  const count = new Map();
+  const gap = new Map();
   const deltas = profile.timeDeltas;
   profile.samples.forEach((id, i) => {
-    self.set(id, (self.get(id) ?? 0) + (deltas[i + 1] ?? 0));
+    count.set(id, (count.get(id) ?? 0) + 1);
+    gap.set(id, (gap.get(id) ?? 0) + (deltas[i + 1] ?? 0));
   });
+  const sorted = [...deltas.slice(1)].sort((a, b) => a - b);
+  // µs per sample; the requested interval if there are too few samples.
+  const interval = sorted.length
+    ? sorted[Math.floor(sorted.length / 2)]
+    : 100;
   const byId = new Map(profile.nodes.map(node => [node.id, node]));
   const isOurs = node => node.callFrame.url.includes(prefix);
-  let ours = 0;
-  let within = 0;
-  let total = 0;
-  let idle = 0;
+  const samples = { ours: 0, within: 0, total: 0, idle: 0 };
+  let oursGap = 0;
+  let withinGap = 0;
   const byFunction = new Map();
   const called = new Map();
   const keyOf = node =>
@@ -291,37 +306,47 @@ function scriptTime(profile, prefix) {
   const stack = [[profile.nodes[0], false]];
   while (stack.length) {
     const [node, below] = stack.pop();
-    const us = self.get(node.id) ?? 0;
-    total += us;
+    const n = count.get(node.id) ?? 0;
+    const us = gap.get(node.id) ?? 0;
+    samples.total += n;
     if (node.callFrame.functionName === '(idle)') {
-      idle += us;
+      samples.idle += n;
     }
     const inOurs = below || isOurs(node);
     if (inOurs) {
-      within += us;
+      samples.within += n;
+      withinGap += us;
     }
     if (isOurs(node)) {
-      ours += us;
+      samples.ours += n;
+      oursGap += us;
       const key = keyOf(node);
-      byFunction.set(key, (byFunction.get(key) ?? 0) + us / 1000);
+      byFunction.set(key, (byFunction.get(key) ?? 0) + n);
     } else if (inOurs) {
       const key = keyOf(node);
-      called.set(key, (called.get(key) ?? 0) + us / 1000);
+      called.set(key, (called.get(key) ?? 0) + n);
     }
     for (const child of node.children ?? []) {
       stack.push([byId.get(child), inOurs]);
     }
   }
+  const ms = n => (n * interval) / 1000;
   const rank = map =>
-    [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
-  const top = rank(byFunction);
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, options.top ?? 5)
+      .map(([key, n]) => [key, ms(n)]);
   return {
     called: rank(called),
-    ours: ours / 1000,
-    within: within / 1000,
-    total: total / 1000,
-    busy: (total - idle) / 1000,
-    top
+    ours: ms(samples.ours),
+    within: ms(samples.within),
+    total: ms(samples.total),
+    busy: ms(samples.total - samples.idle),
+    samples,
+    intervalMs: interval / 1000,
+    oursDeltaMs: oursGap / 1000,
+    withinDeltaMs: withinGap / 1000,
+    top: rank(byFunction)
   };
 }
 
@@ -352,16 +377,17 @@ try {
       await cdp.send('Profiler.start');
       result.runMs = await runAllTimed(page);
       const { profile } = await cdp.send('Profiler.stop');
-      const { ours, within, total, busy, top, called } = scriptTime(
-        profile,
-        options.prefix
-      );
-      result.top = top;
-      result.called = called;
-      result.oursMs = ours;
-      result.withinMs = within;
-      result.sampledMs = total;
-      result.busyMs = busy;
+      const time = scriptTime(profile, options.prefix);
+      result.top = time.top;
+      result.called = time.called;
+      result.oursMs = time.ours;
+      result.withinMs = time.within;
+      result.sampledMs = time.total;
+      result.busyMs = time.busy;
+      result.samples = time.samples;
+      result.intervalMs = time.intervalMs;
+      result.oursDeltaMs = time.oursDeltaMs;
+      result.withinDeltaMs = time.withinDeltaMs;
       await shutdownSessions(page);
       await context.close();
       break;

@@ -99,17 +99,23 @@ def build_wheel() -> Path:
     return next(out.glob("jupyterlab_lmk-*.whl"))
 
 
-def make_env(name: str, packages: list[str]) -> Path:
+def make_env(name: str, packages: list[str], wheel: Path | None = None) -> Path:
+    """An environment with the pinned lab and `packages`, kept between runs;
+    `wheel` (this repository's) is installed afresh every time, without its
+    dependencies, so a rerun needs no package index."""
     env = ENVS / name
     stamp = env / ".bench-packages"
     wanted = "\n".join(BASE + packages)
-    if stamp.exists() and stamp.read_text() == wanted and name != "lmk":
-        return env
-    shutil.rmtree(env, ignore_errors=True)
-    run([sys.executable, "-m", "venv", str(env)])
-    run([str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", *BASE, *packages],
-        stderr=subprocess.DEVNULL)
-    stamp.write_text(wanted)
+    python = str(env / "bin" / "python")
+    if not (stamp.exists() and stamp.read_text() == wanted):
+        shutil.rmtree(env, ignore_errors=True)
+        run([sys.executable, "-m", "venv", str(env)])
+        run([python, "-m", "pip", "install", "--quiet", *BASE, *packages,
+             *([str(wheel)] if wheel else [])], stderr=subprocess.DEVNULL)
+        stamp.write_text(wanted)
+    elif wheel:
+        run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall",
+             str(wheel)], stderr=subprocess.DEVNULL)
     return env
 
 
@@ -587,9 +593,17 @@ def measure_exec_cpu(envs: dict[str, Path], root: Path, runs: int = 8) -> dict:
     between them, round by round in turning order, so that each extension
     is measured over the same stretch of the machine's pace: profiled one
     extension after the other, the same code measured 29 ms in one pass
-    and 46 ms in the next."""
+    and 46 ms in the next. A round's figures give one ratio per
+    alternative (ours / theirs, see cpu_ratios).
+
+    The time is the count of samples in the scripts times the sampling
+    interval (see scriptTime in driver.mjs): the samples' own gaps are wall
+    clock and charge the page's waits for a core to whatever ran before
+    them. The sum of the gaps, the measure used before, is kept as
+    `delta_ms`."""
     servers = fresh_servers({name: envs[name] for name in EXTENSIONS}, root)
     profiles: dict[str, list[dict]] = {name: [] for name in EXTENSIONS}
+    load_before = os.getloadavg()
     try:
         for round_ in range(runs):
             order = list(EXTENSIONS) if round_ % 2 == 0 else list(reversed(EXTENSIONS))
@@ -598,24 +612,47 @@ def measure_exec_cpu(envs: dict[str, Path], root: Path, runs: int = 8) -> dict:
                     "profile", url=servers[name].url, notebook="cells1000.ipynb",
                     prefix=f"/lab/extensions/{EXTENSIONS[name]}/static/"))
             log(f"execution CPU round {round_ + 1}/{runs}: " + ", ".join(
-                f"{name} {profiles[name][-1]['withinMs']:.1f} ms" for name in EXTENSIONS))
+                f"{name} {profiles[name][-1]['oursMs']:.1f} ms" for name in EXTENSIONS))
     finally:
         stop_all(servers)
+    load = {"before": load_before, "after": os.getloadavg()}
     cpu = {}
     for name, extension in EXTENSIONS.items():
         runs_ = profiles[name]
         cpu[name] = {
             "what": f"CPU time in {extension}'s scripts during one Run All of 1,000 cells "
-                    f"(Chromium sampling profiler, 0.1 ms), {runs} runs alternating with the "
-                    "other extensions'; 'within' also counts the lab's code they call",
+                    f"(Chromium sampling profiler at 0.1 ms: samples in its scripts times "
+                    f"the median interval between samples), {runs} rounds alternating with "
+                    "the other extensions'; 'within' also counts the lab's code they call",
             "ms": summary([p["oursMs"] for p in runs_]),
             "within_ms": summary([p["withinMs"] for p in runs_]),
             "share_of_run": summary([p["withinMs"] / p["runMs"] for p in runs_]),
+            "rounds_ms": [p["oursMs"] for p in runs_],
+            "rounds_within_ms": [p["withinMs"] for p in runs_],
+            "samples": summary([p["samples"]["ours"] for p in runs_]),
+            "interval_ms": summary([p["intervalMs"] for p in runs_]),
+            "delta_ms": summary([p["oursDeltaMs"] for p in runs_]),
+            "within_delta_ms": summary([p["withinDeltaMs"] for p in runs_]),
+            "run_ms": summary([p["runMs"] for p in runs_]),
+            "load_average": load,
             "top": runs_[-1]["top"],
             "called": runs_[-1]["called"],
         }
-        log(f"execution CPU {name}: {cpu[name]['within_ms']['median']:.1f} ms")
+        log(f"execution CPU {name}: {cpu[name]['ms']['median']:.1f} ms")
     return cpu
+
+
+def cpu_ratios(cpu: dict) -> dict:
+    """Our scripts' CPU time over each alternative's, round by round (both
+    measured in the same round, minutes apart at most): median, min, max."""
+    ours = cpu["lmk"]
+    return {name: {
+        "what": f"CPU time in jupyterlab-lmk's scripts / in {EXTENSIONS[name]}'s, during a "
+                "Run All of 1,000 cells, the two profiled in the same round",
+        "own": ratio(ours["rounds_ms"], theirs["rounds_ms"]),
+        "within": ratio(ours["rounds_within_ms"], theirs["rounds_within_ms"]),
+    } for name, theirs in cpu.items() if name != "lmk" and "rounds_ms" in theirs
+        and "rounds_ms" in ours}
 
 
 def execution_lines(ex: dict) -> list[str]:
@@ -632,10 +669,17 @@ def execution_lines(ex: dict) -> list[str]:
 
 
 def cpu_lines(cpu: dict) -> list[str]:
-    return [f"CPU time in {name}'s scripts during Run All of 1,000 cells: median "
-            f"{own['ms']['median']:.1f} ms, {own['within_ms']['median']:.1f} ms with what "
-            f"they call = {own['share_of_run']['median'] * 100:.2f} % of the run "
-            f"({own['ms']['n']} runs)" for name, own in cpu.items()]
+    lines = [f"CPU time in {name}'s scripts during Run All of 1,000 cells: median "
+             f"{own['ms']['median']:.1f} ms (min {own['ms']['min']:.1f}, max "
+             f"{own['ms']['max']:.1f}), {own['within_ms']['median']:.1f} ms with what "
+             f"they call = {own['share_of_run']['median'] * 100:.2f} % of the run "
+             f"({own['ms']['n']} rounds)" for name, own in cpu.items()]
+    for name, q in cpu_ratios(cpu).items():
+        o, w = q["own"], q["within"]
+        lines.append(f"CPU time lmk/{name} (same round): median {o['median']:.2f} "
+                     f"(min {o['min']:.2f}, max {o['max']:.2f}, {o['n']} rounds); with what "
+                     f"they call {w['median']:.2f} (min {w['min']:.2f}, max {w['max']:.2f})")
+    return lines
 
 
 def measure_memory(lmk_env: Path, root: Path, pairs: int, runs: int,
@@ -744,7 +788,7 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     log("building environments (first run: a few minutes)")
     wheel = build_wheel()
-    envs = {"lmk": make_env("lmk", [str(wheel)])}
+    envs = {"lmk": make_env("lmk", [], wheel)}
     root = WORK / "notebooks"
     write_notebooks(root)
 
@@ -778,7 +822,8 @@ def main() -> None:
             update_results("CPU time in each extension's scripts during a Run All",
                            "--only-exec-cpu",
                            lambda r: r["execution"].update(own_cpu=cpu["lmk"],
-                                                           cpu_by_extension=cpu))
+                                                           cpu_by_extension=cpu,
+                                                           cpu_ratio=cpu_ratios(cpu)))
         for line in cpu_lines(cpu):
             print(line)
         return
@@ -821,6 +866,7 @@ def main() -> None:
         cpu = measure_exec_cpu(envs, root, args.exec_cpu_runs)
         results["execution"]["own_cpu"] = cpu["lmk"]
         results["execution"]["cpu_by_extension"] = cpu
+        results["execution"]["cpu_ratio"] = cpu_ratios(cpu)
 
         results["tell_latency"] = measure_tell(servers["lmk-tell"], hook_port, args.tell_runs)
         log(f"tell latency p95 {results['tell_latency']['toast']['p95']:.1f} ms")
@@ -883,6 +929,17 @@ def markdown(r: dict) -> str:
         rows.append(f"| {r['configs'][name]} | {arms['with']['median']:.0f} | "
                     f"{arms['without']['median']:.0f} | "
                     f"{q['median']:.3f} ({q['min']:.3f}–{q['max']:.3f}) |")
+    cpu = ex.get("cpu_by_extension", {})
+    ratios = cpu_ratios(cpu) if cpu else {}
+    cpu_rows = ["| extension | CPU in its scripts during a Run All, median ms (min–max) "
+                "| with the lab code they call | jupyterlab-lmk / it, same round, median "
+                "(min–max) |", "| --- | --- | --- | --- |"]
+    for name, own in cpu.items():
+        q = ratios.get(name, {}).get("own")
+        cpu_rows.append(
+            f"| {r['configs'][name]} | {own['ms']['median']:.1f} ({own['ms']['min']:.1f}–"
+            f"{own['ms']['max']:.1f}) | {own['within_ms']['median']:.1f} | "
+            + (f"{q['median']:.2f} ({q['min']:.2f}–{q['max']:.2f}) |" if q else "– |"))
     bundle = ["| file | bytes | gzip |", "| --- | --- | --- |"] + [
         f"| {b['file']} | {b['bytes']} | {b['gzip']} |" for b in ld["bundle"]]
     return "\n".join([
@@ -893,6 +950,7 @@ def markdown(r: dict) -> str:
         *[f"{u['figures']}: measured after the full run, by `{u['by']}` ({u['at']})."
           for u in r.get("updated", [])], *([""] if r.get("updated") else []),
         *rows, "",
+        *((cpu_rows + [""]) if cpu else []),
         *[f"- {line}" for line in figures(r)], "",
         "## Bundle of jupyterlab-lmk (production build)", "", *bundle, "",
     ])
