@@ -33,7 +33,11 @@ export interface INotebookLookup {
   /** The notebook's `lmk` metadata. */
   lmkMetadata: unknown;
   kernel: Kernel.IKernelConnection | null;
-  /** The `lmk` metadata of the cells with these ids (missing ones left out). */
+  /**
+   * The `lmk` metadata of the cells with these ids (missing ones left out);
+   * none when no cell of the notebook has any (the rules read an empty list
+   * as every cell following the notebook).
+   */
   cellsLmkMetadata(cellIds: readonly string[]): unknown[];
   /** A cell's source and the text of its outputs. */
   cellContent(cellId: string): { source: string; output: string } | null;

@@ -1,4 +1,4 @@
-import type { ICodeCellModel } from '@jupyterlab/cells';
+import type { ICellModel, ICodeCellModel } from '@jupyterlab/cells';
 import type * as nbformat from '@jupyterlab/nbformat';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { INotebookLookup } from '../delivery/runNotifier';
@@ -20,7 +20,9 @@ export function notebookLookup(
     },
     cellsLmkMetadata: cellIds => {
       const model = panel.model;
-      if (!model) {
+      if (!model || !Private.anyCellLmkMetadata(model.cells)) {
+        // Most notebooks: no cell has a mode of its own, every cell of the
+        // run follows the notebook, and no id needs reading.
         return [];
       }
       const wanted = new Set(cellIds);
@@ -58,6 +60,19 @@ export function notebookLookup(
 }
 
 namespace Private {
+  /**
+   * Whether any cell has `lmk` metadata: one lookup per cell, where
+   * matching cells to a run's ids costs two more.
+   */
+  export function anyCellLmkMetadata(cells: Iterable<ICellModel>): boolean {
+    for (const cell of cells) {
+      if (cell.getMetadata('lmk') !== undefined) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * The text a person would read in an output: streams and plain-text
    * results; errors are in the notification already.

@@ -1,6 +1,6 @@
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Cell, CodeCell } from '@jupyterlab/cells';
-import type { Notebook } from '@jupyterlab/notebook';
+import { type Notebook, NotebookActions } from '@jupyterlab/notebook';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 import { type ISignal, Signal } from '@lumino/signaling';
@@ -19,9 +19,19 @@ type ExecuteFuture = Kernel.IShellFuture<
  * Cells scheduled together are told apart from later actions because one
  * action schedules all its cells in the same synchronous pass: the watcher
  * collects them and seals the run in a microtask. By then each cell's output
- * area holds the future of its execute request, which gives the kernel's
- * own timestamps and reply. Nothing is attached to the kernel's message
- * stream as a whole, so notebooks without a run cost nothing.
+ * area holds the future of its execute request.
+ *
+ * A run costs little per cell. Nothing is attached to a cell's request but
+ * for the run's first (its start) and its last (its end, with the kernel's
+ * time, and the kernel's loss: the lab disposes every pending request when
+ * the kernel restarts or dies). The cells in between are followed through
+ * the lab's own `NotebookActions.executed`, which the watcher listens to
+ * only while a run goes on: the kernel replies in order, so a cell that
+ * succeeded is the one expected next, and takes a comparison and a count.
+ * An error's details are read from its reply. Input requests come through
+ * the kernel's `pendingInput`, which fires only when one arrives. Nothing
+ * is attached to the kernel's message stream, so notebooks without a run
+ * cost nothing.
  */
 export class NotebookRunWatcher implements IDisposable {
   constructor(options: NotebookRunWatcher.IOptions) {
@@ -29,8 +39,11 @@ export class NotebookRunWatcher implements IDisposable {
     this._sessionContext = options.sessionContext;
     this._path = options.path;
     this._now = options.now ?? Date.now;
-    this._sessionContext.statusChanged.connect(this._onStatusChanged, this);
     this._sessionContext.kernelChanged.connect(this._onKernelChanged, this);
+    this._sessionContext.session?.kernel?.pendingInput.connect(
+      this._onPendingInput,
+      this
+    );
   }
 
   /** Emitted when one of this notebook's runs ends. */
@@ -50,7 +63,7 @@ export class NotebookRunWatcher implements IDisposable {
 
   /** The runs of this notebook still going on. */
   get activeRuns(): readonly Run[] {
-    return [...this._active.keys()];
+    return this._active.map(context => context.run);
   }
 
   /** Emitted once when the watcher is disposed. */
@@ -67,13 +80,13 @@ export class NotebookRunWatcher implements IDisposable {
    * (from `NotebookActions.executionScheduled`).
    */
   scheduled(cell: Cell): void {
-    if (this._isDisposed || cell.model.type !== 'code') {
+    if (this._isDisposed) {
       return;
     }
-    const codeCell = cell as CodeCell;
+    this._pendingCells.push(cell);
     // The future now is the previous execution's: the new one is created
     // right after this signal, synchronously.
-    this._pending.push({ cell: codeCell, before: codeCell.outputArea.future });
+    this._pendingBefore.push((cell as CodeCell).outputArea?.future ?? null);
     if (!this._sealQueued) {
       this._sealQueued = true;
       queueMicrotask(() => this._seal());
@@ -85,64 +98,143 @@ export class NotebookRunWatcher implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    this._pending = [];
-    this._active.clear();
+    this._pendingCells = [];
+    this._pendingBefore = [];
+    this._active = [];
+    this._expected = null;
     this._disposed.emit();
     Signal.clearData(this);
   }
 
   private _seal(): void {
     this._sealQueued = false;
-    const pending = this._pending;
-    this._pending = [];
+    const pending = this._pendingCells;
+    const before = this._pendingBefore;
+    this._pendingCells = [];
+    this._pendingBefore = [];
     if (this._isDisposed) {
       return;
     }
-    const cells: CodeCell[] = [];
+    // Per cell, only its request: ids, positions in the notebook and tags
+    // are read when a rule or the summary asks.
+    let cells = pending as CodeCell[];
     const futures: ExecuteFuture[] = [];
-    for (const { cell, before } of pending) {
-      const future = cell.isDisposed ? null : cell.outputArea.future;
-      // No new future: the cell was empty or there was no kernel.
-      if (future && future !== before && !future.isDisposed) {
-        cells.push(cell);
+    for (let i = 0; i < pending.length; i++) {
+      const future = (pending[i] as CodeCell).outputArea?.future;
+      if (future && future !== before[i]) {
         futures.push(future);
+        if (cells !== pending) {
+          cells.push(pending[i] as CodeCell);
+        }
+      } else if (cells === pending) {
+        // No new request (an empty cell, no kernel): the run is the others.
+        cells = pending.slice(0, i) as CodeCell[];
       }
     }
-    if (cells.length === 0) {
+    if (futures.length === 0) {
       return;
     }
-    // Per cell, only what following its request needs: ids, positions in
-    // the notebook and tags are read when a rule or the summary asks.
+    const first = futures[0];
+    const last = futures[futures.length - 1];
+    if (first.isDisposed || last.isDisposed) {
+      // The kernel went away while the run was being scheduled.
+      return;
+    }
     const run = new Run({
-      id: futures[0].msg.header.msg_id,
+      id: first.msg.header.msg_id,
       size: cells.length,
       now: this._now
     });
-    const kernel = this._sessionContext.session?.kernel;
+    const kernel = this._sessionContext.session?.kernel ?? null;
     const context: Private.IRunContext = {
+      run,
       path: this._path(),
       kernel: kernel ? { id: kernel.id, name: kernel.name } : null,
+      connection: kernel,
       cells,
+      futures,
+      positions: null,
       cellIds: null,
       failedCell: null,
       active: null,
-      askedForInput: false
+      askedForInput: false,
+      stdinFrom: 0,
+      latestStarted: 0
     };
-    this._active.set(run, context);
-    this._watchStart(run, futures[0]);
-    for (let position = 0; position < futures.length; position++) {
-      this._follow(run, context, position, futures[position]);
+    this._active.push(context);
+    if (this._expected === null) {
+      this._expected = context;
+      NotebookActions.executed.connect(this._onExecuted, this);
     }
-    context.active = this._describe(run, context);
+    this._watchStart(context);
+    this._watchEnd(context, futures.length - 1);
+    context.active = this._describe(context);
     this._runStarted.emit(context.active);
+  }
+
+  /**
+   * A cell completed its execution (`NotebookActions.executed`, after its
+   * reply), connected while a run goes on. This is the one call per cell
+   * of a Run All, so it touches as little as it can: the cell the kernel
+   * replies for is nearly always the one expected next.
+   */
+  private _onExecuted(_: unknown, args: Private.IExecutedArgs): void {
+    const context = this._expected;
+    if (context !== null) {
+      const run = context.run;
+      const position = run.next;
+      if (args.cell === context.cells[position]) {
+        if (args.success) {
+          run.cellSucceeded(position);
+        } else {
+          this._failed(context, position);
+        }
+        return;
+      }
+    }
+    if (args.notebook === this._notebook) {
+      this._executedOutOfTurn(args.cell, args.success);
+    }
+  }
+
+  /**
+   * A cell of this notebook completed its execution but is not the one
+   * expected next: one of a later run, a cell whose predecessors were
+   * cancelled, or a cell of no run (a markdown cell).
+   */
+  private _executedOutOfTurn(cell: Cell, success: boolean): void {
+    for (const context of this._active) {
+      const position = Private.positionOf(context, cell);
+      if (position < 0 || !context.run.isPending(position)) {
+        continue;
+      }
+      if (success) {
+        context.run.cellSucceeded(position);
+      } else {
+        this._failed(context, position);
+      }
+      return;
+    }
+  }
+
+  /**
+   * A cell's execution ended otherwise than ok (rare): what went wrong is
+   * in its reply.
+   */
+  private _failed(context: Private.IRunContext, position: number): void {
+    context.futures[position].done.then(
+      reply => this._replied(context, position, reply),
+      Private.ignore
+    );
   }
 
   /**
    * A live view of a run for rules that act while it goes on; the cells'
    * ids and positions are looked up only when asked.
    */
-  private _describe(run: Run, context: Private.IRunContext): IActiveRun {
+  private _describe(context: Private.IRunContext): IActiveRun {
     const notebook = this._notebook;
+    const run = context.run;
     return {
       id: run.id,
       notebookPath: context.path,
@@ -163,7 +255,7 @@ export class NotebookRunWatcher implements IDisposable {
         return run.durationSeconds;
       },
       current: () => {
-        const cell = context.cells[run.currentPosition()];
+        const cell = context.cells[Private.currentPosition(context)];
         if (!cell?.model) {
           return null;
         }
@@ -177,10 +269,11 @@ export class NotebookRunWatcher implements IDisposable {
 
   /**
    * Watch the run's first request for the moment the kernel starts it (the
-   * run's start). Every other cell's start comes with its reply, so a long
-   * run adds no message hook per cell.
+   * run's start), or, failing that, for its reply's start time.
    */
-  private _watchStart(run: Run, future: ExecuteFuture): void {
+  private _watchStart(context: Private.IRunContext): void {
+    const run = context.run;
+    const future = context.futures[0];
     const hook = (msg: KernelMessage.IIOPubMessage): boolean => {
       const type = msg.header.msg_type;
       if (
@@ -188,80 +281,87 @@ export class NotebookRunWatcher implements IDisposable {
         (type === 'status' &&
           (msg as KernelMessage.IStatusMsg).content.execution_state === 'busy')
       ) {
-        run.cellStarted(0, msg.header.date);
+        run.started(msg.header.date);
         // Only the start is needed: stop looking at this cell's messages.
         future.removeMessageHook(hook);
       }
       return true;
     };
     future.registerMessageHook(hook);
-    const release = () => Private.removeHook(future, hook);
-    future.done.then(release, release);
-  }
-
-  /**
-   * Follow one cell's execute request to its reply. This runs for every
-   * cell of a Run All: one stdin handler and one `done` callback, no more.
-   */
-  private _follow(
-    run: Run,
-    context: Private.IRunContext,
-    position: number,
-    future: ExecuteFuture
-  ): void {
-    // The output area answers input requests; look at them after it.
-    const answer = future.onStdin;
-    future.onStdin = (msg: KernelMessage.IStdinMessage): void => {
-      answer?.(msg);
-      if (msg.header.msg_type === 'input_request') {
-        // Asking for input, the cell is the one executing.
-        run.cellStarted(position);
-        this._askedForInput(
-          run,
-          position,
-          msg as KernelMessage.IInputRequestMsg
-        );
-      }
-    };
     future.done.then(
       reply => {
-        const ended =
-          reply?.content.status === 'ok'
-            ? run.cellSucceeded(
-                position,
-                Private.startedAt(reply),
-                reply.header.date
-              )
-            : this._replied(run, context, position, future, reply);
-        if (ended) {
-          this._ended(run);
-        }
+        Private.removeHook(future, hook);
+        run.started(reply ? Private.startedAt(reply) : undefined);
       },
-      () => {
-        if (run.cellCancelled(position)) {
-          this._ended(run);
-        }
-      }
+      () => Private.removeHook(future, hook)
     );
   }
 
   /**
-   * A reply other than `ok` (or none): the run may have failed.
-   *
-   * @returns whether this ended the run.
+   * Watch the request of the run's last cell not cancelled: its reply ends
+   * the run (the kernel runs the cells in order), its cancellation either
+   * means the kernel was lost or moves the watch to the cell before.
+   */
+  private _watchEnd(context: Private.IRunContext, position: number): void {
+    context.futures[position].done.then(
+      reply => {
+        if (!this._isActive(context)) {
+          return;
+        }
+        this._replied(context, position, reply);
+        if (context.run.settled(reply?.header.date)) {
+          this._ended(context);
+        }
+      },
+      () => this._lastCancelled(context, position)
+    );
+  }
+
+  /**
+   * The request the run's end was watched on was disposed before its
+   * reply: the lab does that to every pending request when the kernel
+   * restarts or dies, and to one cell's when it is deleted or run again.
+   */
+  private _lastCancelled(context: Private.IRunContext, position: number): void {
+    if (!this._isActive(context)) {
+      return;
+    }
+    const run = context.run;
+    const lost = Private.kernelLoss(context);
+    if (lost) {
+      run.kernelLost(lost);
+      this._ended(context);
+      return;
+    }
+    // The run now ends with the reply of its last cell still pending.
+    for (let p = position - 1; run.isPending(p); p--) {
+      if (!context.futures[p].isDisposed) {
+        this._watchEnd(context, p);
+        return;
+      }
+    }
+    if (run.settled()) {
+      this._ended(context);
+    }
+  }
+
+  /**
+   * A cell's reply, taken as a whole (an error, or the run's last reply).
    */
   private _replied(
-    run: Run,
     context: Private.IRunContext,
     position: number,
-    future: ExecuteFuture,
     reply: KernelMessage.IExecuteReplyMsg | undefined
-  ): boolean {
+  ): void {
+    const run = context.run;
+    if (!this._isActive(context) || !run.isPending(position)) {
+      return;
+    }
     const hadFailure = run.failure !== null;
     const ended = run.cellReplied(
       position,
       Private.toCellReply(reply),
-      future.msg.content.stop_on_error !== false
+      context.futures[position].msg.content.stop_on_error !== false
     );
     if (!hadFailure && run.failure) {
       // Which cell failed, now: it may be deleted before the run ends.
@@ -271,19 +371,66 @@ export class NotebookRunWatcher implements IDisposable {
         index: this._notebook.widgets.indexOf(cell)
       };
     }
-    return ended;
+    if (ended) {
+      this._ended(context);
+    }
+  }
+
+  /**
+   * The kernel got a stdin message (an input request). The lab tells this
+   * before it hands the message to its request's own handler, so wrapping
+   * that handler now still sees it. Which request asks is not known yet:
+   * the kernel runs the cells in order, but a cell that finished may still
+   * wait for its last message when the next one asks, so every request of
+   * a run still pending is wrapped, once, until the run has asked.
+   */
+  private _onPendingInput(_: Kernel.IKernelConnection, pending: boolean): void {
+    if (!pending) {
+      return;
+    }
+    for (const context of this._active) {
+      if (context.askedForInput) {
+        continue;
+      }
+      const { run, futures } = context;
+      for (
+        let p = Math.max(run.next, context.stdinFrom);
+        p < futures.length;
+        p++
+      ) {
+        const future = futures[p];
+        if (future.isDisposed) {
+          continue;
+        }
+        // The output area answers input requests; look at them after it.
+        const answer = future.onStdin;
+        future.onStdin = (msg: KernelMessage.IStdinMessage): void => {
+          answer?.(msg);
+          if (msg.header.msg_type === 'input_request') {
+            this._askedForInput(
+              context,
+              p,
+              msg as KernelMessage.IInputRequestMsg
+            );
+          }
+        };
+      }
+      context.stdinFrom = futures.length;
+    }
   }
 
   private _askedForInput(
-    run: Run,
+    context: Private.IRunContext,
     position: number,
     msg: KernelMessage.IInputRequestMsg
   ): void {
-    const context = this._active.get(run);
-    if (!context?.active || context.askedForInput || this._isDisposed) {
+    if (!context.active || context.askedForInput || !this._isActive(context)) {
       return;
     }
     context.askedForInput = true;
+    // Asking for input, the cell is the one executing: those before it have
+    // finished, even if their last messages are still on their way.
+    context.latestStarted = position;
     const cell = context.cells[position];
     this._inputRequested.emit({
       run: context.active,
@@ -294,54 +441,52 @@ export class NotebookRunWatcher implements IDisposable {
     });
   }
 
-  private _onStatusChanged(_: ISessionContext, status: Kernel.Status): void {
-    switch (status) {
-      case 'restarting':
-        // A server-side restart after the kernel died also says
-        // 'restarting' first, then 'autorestarting' in a microtask queued
-        // before this signal: decide once that one has had its turn.
-        queueMicrotask(() => this._loseKernel('restarted'));
-        break;
-      case 'autorestarting':
-      case 'dead':
-        this._loseKernel('died');
-        break;
-      default:
-        break;
-    }
-  }
-
   private _onKernelChanged(
     _: ISessionContext,
-    change: { oldValue: Kernel.IKernelConnection | null; newValue: unknown }
-  ): void {
-    if (change.oldValue !== change.newValue) {
-      this._loseKernel('restarted');
+    change: {
+      oldValue: Kernel.IKernelConnection | null;
+      newValue: Kernel.IKernelConnection | null;
     }
-  }
-
-  private _loseKernel(how: 'died' | 'restarted'): void {
-    for (const run of this.activeRuns) {
-      if (run.kernelLost(how)) {
-        this._ended(run);
+  ): void {
+    if (change.oldValue === change.newValue) {
+      return;
+    }
+    change.oldValue?.pendingInput.disconnect(this._onPendingInput, this);
+    change.newValue?.pendingInput.connect(this._onPendingInput, this);
+    for (const context of [...this._active]) {
+      if (context.run.kernelLost('restarted')) {
+        this._ended(context);
       }
     }
   }
 
-  private _ended(run: Run): void {
-    const context = this._active.get(run);
-    if (!context || this._isDisposed) {
+  private _isActive(context: Private.IRunContext): boolean {
+    return !this._isDisposed && this._active.includes(context);
+  }
+
+  private _ended(context: Private.IRunContext): void {
+    const index = this._active.indexOf(context);
+    if (index < 0 || this._isDisposed) {
       return;
     }
-    this._active.delete(run);
-    const summary = this._summarize(run, context);
-    // The cells' futures keep their callbacks (and so this context) until
-    // the cells run again: let go of the cell widgets now.
+    this._active.splice(index, 1);
+    if (this._expected === context) {
+      this._expected = this._active[0] ?? null;
+      if (this._expected === null) {
+        NotebookActions.executed.disconnect(this._onExecuted, this);
+      }
+    }
+    const summary = this._summarize(context);
+    // The requests of the run's last cells keep their callbacks (and so
+    // this context) until the cells run again: let go of the cell widgets.
     context.cells = [];
+    context.futures = [];
+    context.positions = null;
     this._runEnded.emit(summary);
   }
 
-  private _summarize(run: Run, context: Private.IRunContext): IRunSummary {
+  private _summarize(context: Private.IRunContext): IRunSummary {
+    const run = context.run;
     const failure = run.failure;
     const failedCell = context.failedCell;
     let failureIndex = failedCell?.index ?? -1;
@@ -383,9 +528,12 @@ export class NotebookRunWatcher implements IDisposable {
   private _sessionContext: ISessionContext;
   private _path: () => string;
   private _now: () => number;
-  private _pending: { cell: CodeCell; before: ExecuteFuture | null }[] = [];
+  private _pendingCells: Cell[] = [];
+  private _pendingBefore: (ExecuteFuture | null)[] = [];
   private _sealQueued = false;
-  private _active = new Map<Run, Private.IRunContext>();
+  private _active: Private.IRunContext[] = [];
+  /** The run whose cell the kernel replies for next: the earliest. */
+  private _expected: Private.IRunContext | null = null;
   private _isDisposed = false;
   private _runEnded = new Signal<this, IRunSummary>(this);
   private _runStarted = new Signal<this, IActiveRun>(this);
@@ -411,11 +559,25 @@ export namespace NotebookRunWatcher {
 }
 
 namespace Private {
+  /** What `NotebookActions.executed` says. */
+  export interface IExecutedArgs {
+    notebook: Notebook;
+    cell: Cell;
+    success: boolean;
+  }
+
   export interface IRunContext {
+    run: Run;
     path: string;
     kernel: { id: string; name: string } | null;
+    /** The kernel connection the run's requests went through. */
+    connection: Kernel.IKernelConnection | null;
     /** The run's code cells, in execution order. */
     cells: CodeCell[];
+    /** Their execute requests. */
+    futures: ExecuteFuture[];
+    /** Positions by cell, made the first time a cell is not the next one. */
+    positions: Map<Cell, number> | null;
     /** Their ids, read the first time they are asked for. */
     cellIds: string[] | null;
     /** The cell of the run's failure, as it was when it failed. */
@@ -424,6 +586,95 @@ namespace Private {
     active: IActiveRun | null;
     /** Whether the run has already said it waits for input. */
     askedForInput: boolean;
+    /** The position from which requests' input requests are not watched. */
+    stdinFrom: number;
+    /** The latest position known to have started (it asked for input). */
+    latestStarted: number;
+  }
+
+  /** A rejection that needs no handling. */
+  export function ignore(): void {
+    // The run's end is watched elsewhere.
+  }
+
+  /**
+   * The position of a cell in the run, -1 if not in it. The first call of
+   * a run makes the lookup (once, rarely: a cell replying out of order, a
+   * markdown cell run while a run goes on).
+   */
+  export function positionOf(context: IRunContext, cell: Cell): number {
+    if (!context.positions) {
+      context.positions = new Map(
+        context.cells.map((each, position) => [each, position])
+      );
+    }
+    return context.positions.get(cell) ?? -1;
+  }
+
+  /**
+   * The cell executing now, or the next in line: the first whose request is
+   * still pending after those settled and before the latest known to have
+   * started (the kernel runs them in order); -1 once none is.
+   */
+  export function currentPosition(context: IRunContext): number {
+    const { run, futures } = context;
+    for (
+      let p = Math.max(run.next, context.latestStarted);
+      run.isPending(p);
+      p++
+    ) {
+      if (!futures[p].isDisposed) {
+        return p;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Whether the kernel was lost when the lab disposed the run's watched
+   * request, and how. The lab disposes every pending request when the
+   * kernel goes: after setting `restarting` for a restart asked in the lab
+   * (still so when this runs: the restart request is on its way); after
+   * `autorestarting` when the server restarts a kernel that died, but the
+   * lab then reconnects at once, which makes the status `unknown` before
+   * this runs, so there it is told by every request of the run having gone;
+   * `dead` for a kernel that is gone; a connection disposed without any of
+   * these was replaced by another kernel. A request disposed on its own (a
+   * cell deleted or run again) leaves the status as it was.
+   */
+  export function kernelLoss(
+    context: IRunContext
+  ): 'died' | 'restarted' | null {
+    const kernel = context.connection;
+    if (!kernel) {
+      return null;
+    }
+    switch (kernel.status) {
+      case 'autorestarting':
+      case 'dead':
+        return 'died';
+      case 'restarting':
+        return 'restarted';
+      case 'unknown':
+        if (!kernel.isDisposed && allGone(context)) {
+          return 'died';
+        }
+        break;
+      default:
+        break;
+    }
+    return kernel.isDisposed ? 'restarted' : null;
+  }
+
+  /** Whether no request of the run is pending any more. */
+  function allGone(context: IRunContext): boolean {
+    const { run, futures } = context;
+    for (let p = run.next; p < futures.length; p++) {
+      if (!futures[p].isDisposed) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -38,22 +38,20 @@ export interface IRunError {
   traceback: string[];
 }
 
-// A cell's state, one byte per cell of the run.
-const QUEUED = 0;
-const RUNNING = 1;
-const DONE = 2;
-const CANCELLED = 3;
-
 /**
  * A run: the code cells of one notebook scheduled together by one action,
  * known by their positions in the run (0 to `size - 1`, in execution order).
  *
- * Pure state machine: it is fed kernel facts (cell started, replied, was
- * cancelled, kernel lost) and decides when the run ends and how. Time comes
- * from the kernel's clock where the kernel gives it, so time spent waiting
- * in the kernel's queue behind another run is not counted. Each fact costs
- * a few field reads and writes: a Run All of a thousand cells feeds it a
- * thousand replies.
+ * Pure state machine: it is fed kernel facts (the run started, a cell
+ * succeeded or replied otherwise, every cell has replied or was cancelled,
+ * the kernel was lost) and decides how the run ends. The kernel runs the
+ * cells in order, so a cell that replies settles the cells before it too:
+ * those that never replied were cancelled (deleted, or run again while
+ * queued). Time comes from the kernel's clock where the kernel gives it
+ * (the run's first start and its last reply), so time spent waiting in the
+ * kernel's queue behind another run is not counted. A cell that succeeds
+ * costs a comparison and two counts: a Run All of a thousand cells feeds a
+ * thousand of them.
  */
 export class Run {
   constructor(options: Run.IOptions) {
@@ -61,8 +59,6 @@ export class Run {
     this.size = options.size;
     this._now = options.now ?? Date.now;
     this._scheduledLocal = this._now();
-    this._states = new Uint8Array(options.size);
-    this._pending = options.size;
   }
 
   /** Unique id of the run. */
@@ -116,70 +112,62 @@ export class Run {
   }
 
   /**
-   * Position of the cell executing now, or of the next one in line; `-1`
-   * once done. The kernel runs cells in order, so the cells before the
-   * latest one seen starting have finished, even if their replies are
-   * still on their way.
+   * The first position not settled: the cells before it have replied or
+   * were cancelled.
    */
-  currentPosition(): number {
-    const from = Math.max(this._latestStarted, 0);
-    for (let position = from; position < this.size; position++) {
-      if (this.isPending(position)) {
-        return position;
-      }
-    }
-    for (let position = 0; position < from; position++) {
-      if (this.isPending(position)) {
-        return position;
-      }
-    }
-    return -1;
+  get next(): number {
+    return this._next;
   }
 
   /**
-   * Whether the cell at this position belongs to the run and is not
-   * settled (false for every cell once the run is done).
+   * Whether the cell at this position belongs to the run and has neither
+   * replied nor been cancelled (false for every cell once the run is done).
    */
   isPending(position: number): boolean {
-    const state = this._states[position];
-    return this._outcome === null && (state === QUEUED || state === RUNNING);
+    return (
+      this._outcome === null && position >= this._next && position < this.size
+    );
   }
 
   /**
-   * The kernel started executing a cell (it said so, or the cell asked
-   * for input).
+   * The kernel started the run: it said so for the first cell, or a reply
+   * says when it started. Only the first start counts: the kernel runs the
+   * cells in order.
    *
-   * @param kernelTime - the header date of the kernel's busy status or
-   *   execute_input message, if it sent one.
+   * @param kernelTime - the kernel's time of the start, if it gave one.
    */
-  cellStarted(position: number, kernelTime?: string): void {
-    if (this._outcome !== null || this._states[position] !== QUEUED) {
+  started(kernelTime?: string): void {
+    if (this._outcome !== null) {
       return;
     }
-    this._states[position] = RUNNING;
-    this._latestStarted = Math.max(this._latestStarted, position);
-    this._noteTimes(kernelTime, kernelTime);
+    if (this._startLocal === null) {
+      this._startLocal = this._now();
+    }
+    if (kernelTime && this._startRaw === null) {
+      this._startRaw = kernelTime;
+      this._noteKernelTime(kernelTime);
+    }
   }
 
   /**
    * The kernel replied `ok` to a cell's execute request: the reply of
-   * nearly every cell, so it takes the two kernel times, not a reply.
+   * nearly every cell, so it takes no time and allocates nothing.
    *
-   * @param started - kernel time the execution started (ipykernel's
-   *   `metadata.started`), if given.
-   * @param date - kernel time of the reply (its header date), if given.
-   * @returns whether this ended the run.
+   * @returns false if the cell was not pending (nothing changed).
    */
-  cellSucceeded(position: number, started?: string, date?: string): boolean {
-    if (!this._settle(position, DONE, started, date)) {
+  cellSucceeded(position: number): boolean {
+    if (!this.isPending(position)) {
       return false;
     }
+    this._next = position + 1;
     this._executed++;
-    return this._endIfSettled();
+    return true;
   }
 
   /**
-   * The kernel replied to a cell's execute request.
+   * The kernel replied to a cell's execute request: an error (the run
+   * fails, and ends unless the request went on past errors), an abort (the
+   * cell did not run) or, rarely through here, ok.
    *
    * @param stopOnError - whether the request asked the kernel to abort its
    *   queue on error (false for cells tagged `raises-exception`).
@@ -190,17 +178,19 @@ export class Run {
     reply: ICellReply,
     stopOnError = true
   ): boolean {
-    if (reply.status === 'ok') {
-      return this.cellSucceeded(position, reply.started, reply.date);
-    }
-    const state = reply.status === 'aborted' ? CANCELLED : DONE;
-    if (!this._settle(position, state, reply.started, reply.date)) {
+    if (!this.isPending(position)) {
       return false;
     }
-    if (state === CANCELLED) {
-      return this._endIfSettled();
+    this.started(reply.started);
+    this._noteKernelTime(reply.date);
+    this._next = position + 1;
+    if (reply.status === 'aborted') {
+      return false;
     }
     this._executed++;
+    if (reply.status === 'ok') {
+      return false;
+    }
     const ename = reply.ename ?? '';
     const interrupted = INTERRUPT_ENAMES.has(ename);
     if (!this._failure) {
@@ -218,22 +208,25 @@ export class Run {
       this._end(this._failureOutcome!, reply.date ?? null);
       return true;
     }
-    return this._endIfSettled();
+    return false;
   }
 
   /**
-   * A cell's execution was cancelled before it replied (cell deleted,
-   * re-executed while queued, or its request disposed).
+   * Every cell of the run has replied or was cancelled: the run ends,
+   * finished (or failed, after an error in a cell that went on past
+   * errors), or cancelled if no cell ran. Cells still pending did not run.
    *
+   * @param kernelTime - the kernel's time of the last reply, if known.
    * @returns whether this ended the run.
    */
-  cellCancelled(position: number): boolean {
-    if (!this.isPending(position)) {
+  settled(kernelTime?: string): boolean {
+    if (this._outcome !== null) {
       return false;
     }
-    this._states[position] = CANCELLED;
-    this._pending--;
-    return this._endIfSettled();
+    const outcome =
+      this._failureOutcome ?? (this._executed > 0 ? 'finished' : 'cancelled');
+    this._end(outcome, kernelTime ?? null);
+    return true;
   }
 
   /**
@@ -250,61 +243,14 @@ export class Run {
   }
 
   /**
-   * Settle a pending cell that replied, and note the kernel's times.
-   *
-   * @returns false if the cell was not pending (nothing changed).
+   * Note the latest kernel time seen, kept as sent and parsed only when
+   * asked for, with the browser's time it was seen at.
    */
-  private _settle(
-    position: number,
-    state: typeof DONE | typeof CANCELLED,
-    started: string | undefined,
-    date: string | undefined
-  ): boolean {
-    if (!this.isPending(position)) {
-      return false;
+  private _noteKernelTime(kernelTime: string | undefined): void {
+    if (kernelTime) {
+      this._lastRaw = kernelTime;
+      this._lastSeenLocal = this._now();
     }
-    this._states[position] = state;
-    this._pending--;
-    // A reply whose start we did not see (hooks attached late, or a kernel
-    // without iopub dates) still carries the start time in its metadata.
-    this._noteTimes(started, date ?? started);
-    return true;
-  }
-
-  /**
-   * Note the browser's time and the kernel's, kept as sent and parsed only
-   * when asked for: one run sees two per cell, and parsing each would cost
-   * the hot path.
-   *
-   * @param started - a kernel time the cell started, if known.
-   * @param latest - the latest kernel time in the fact, if any.
-   */
-  private _noteTimes(
-    started: string | undefined,
-    latest: string | undefined
-  ): void {
-    const now = this._now();
-    if (this._startLocal === null) {
-      this._startLocal = now;
-    }
-    // The kernel runs cells in order: the first start seen is the earliest.
-    if (started && this._startRaw === null) {
-      this._startRaw = started;
-    }
-    if (latest) {
-      this._lastRaw = latest;
-      this._lastSeenLocal = now;
-    }
-  }
-
-  private _endIfSettled(): boolean {
-    if (this._pending > 0) {
-      return false;
-    }
-    const outcome =
-      this._failureOutcome ?? (this._executed > 0 ? 'finished' : 'cancelled');
-    this._end(outcome, this._lastRaw);
-    return true;
   }
 
   private _end(outcome: RunOutcome, kernelEnd: string | null): void {
@@ -331,14 +277,12 @@ export class Run {
   }
 
   private _now: () => number;
-  private _states: Uint8Array;
+  private _next = 0;
   private _executed = 0;
-  private _latestStarted = -1;
   private _outcome: RunOutcome | null = null;
   private _failure: IRunError | null = null;
   private _failureOutcome: 'failed' | 'interrupted' | null = null;
   private _scheduledLocal: number;
-  private _pending: number;
   private _startLocal: number | null = null;
   private _endLocal: number | null = null;
   private _startRaw: string | null = null;

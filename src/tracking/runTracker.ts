@@ -69,9 +69,14 @@ export class RunTracker implements IRunTracker, IDisposable {
       this._inputRequested.emit(request)
     );
     this._watchers.set(notebook, watcher);
+    this._lastNotebook = null;
     const forget = () => {
       if (this._watchers.get(notebook) === watcher) {
         this._watchers.delete(notebook);
+      }
+      if (this._lastNotebook === notebook) {
+        this._lastNotebook = null;
+        this._lastWatcher = undefined;
       }
     };
     watcher.disposed.connect(forget);
@@ -89,6 +94,8 @@ export class RunTracker implements IRunTracker, IDisposable {
       watcher.dispose();
     }
     this._watchers.clear();
+    this._lastNotebook = null;
+    this._lastWatcher = undefined;
     Signal.clearData(this);
   }
 
@@ -96,11 +103,19 @@ export class RunTracker implements IRunTracker, IDisposable {
     _: unknown,
     args: { notebook: Notebook; cell: Cell }
   ): void {
-    this._watchers.get(args.notebook)?.scheduled(args.cell);
+    // One action schedules all its cells in a row: look the notebook's
+    // watcher up once, not for each cell.
+    if (args.notebook !== this._lastNotebook) {
+      this._lastNotebook = args.notebook;
+      this._lastWatcher = this._watchers.get(args.notebook);
+    }
+    this._lastWatcher?.scheduled(args.cell);
   }
 
   private _now?: () => number;
   private _watchers = new Map<Notebook, NotebookRunWatcher>();
+  private _lastNotebook: Notebook | null = null;
+  private _lastWatcher: NotebookRunWatcher | undefined = undefined;
   private _isDisposed = false;
   private _runEnded = new Signal<this, IRunSummary>(this);
   private _runStarted = new Signal<this, IActiveRun>(this);

@@ -285,6 +285,33 @@ describe('run tracking with a real kernel', () => {
     expect(run.executed).toBe(1);
   }, 30_000);
 
+  it('drops a queued cell that is run again from the first run, which ends with its last cell', async () => {
+    const notebook = open('again.ipynb', [
+      'import time; time.sleep(1)',
+      'again = 1',
+      'last = 1'
+    ]);
+    const ended = nextRuns(tracker, 2);
+    void NotebookActions.runAll(notebook, session());
+    await untilBusy(session());
+    // Run the middle cell again while the first still runs: its first
+    // request is cancelled in the lab, and it runs in a run of its own.
+    void runCell(notebook, 1, session());
+    const [first, second] = await ended;
+    expect(first).toMatchObject({
+      outcome: 'finished',
+      cells: 3,
+      executed: 2,
+      lastCellId: notebook.widgets[2].model.id
+    });
+    expect(second).toMatchObject({
+      outcome: 'finished',
+      cells: 1,
+      executed: 1,
+      lastCellId: notebook.widgets[1].model.id
+    });
+  }, 30_000);
+
   it('ends the run when the kernel is restarted mid-run', async () => {
     const notebook = open('restart.ipynb', [
       'import time; time.sleep(30)',
