@@ -83,10 +83,12 @@ export class NotebookRunWatcher implements IDisposable {
     if (this._isDisposed) {
       return;
     }
-    this._pendingCells.push(cell);
+    this._takeScheduled();
     // The future now is the previous execution's: the new one is created
-    // right after this signal, synchronously.
-    this._pendingBefore.push((cell as CodeCell).outputArea?.future ?? null);
+    // right after this signal, synchronously, and looked at with the next
+    // cell's (or when the run is sealed), while the lab has just used it.
+    this._scheduled = cell as CodeCell;
+    this._before = (cell as CodeCell).outputArea?.future ?? null;
     if (!this._sealQueued) {
       this._sealQueued = true;
       queueMicrotask(() => this._seal());
@@ -98,42 +100,46 @@ export class NotebookRunWatcher implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    this._pendingCells = [];
-    this._pendingBefore = [];
+    this._scheduled = null;
+    this._cells = [];
+    this._futures = [];
     this._active = [];
     this._expected = null;
     this._disposed.emit();
     Signal.clearData(this);
   }
 
+  /**
+   * Take the cell scheduled last into the run being collected if it got a
+   * new request (not if it was empty, or there was no kernel).
+   */
+  private _takeScheduled(): void {
+    const cell = this._scheduled;
+    if (cell === null) {
+      return;
+    }
+    this._scheduled = null;
+    const future = cell.outputArea?.future;
+    const before = this._before;
+    this._before = null;
+    if (future && future !== before) {
+      this._cells.push(cell);
+      this._futures.push(future);
+    }
+  }
+
   private _seal(): void {
     this._sealQueued = false;
-    const pending = this._pendingCells;
-    const before = this._pendingBefore;
-    this._pendingCells = [];
-    this._pendingBefore = [];
-    if (this._isDisposed) {
+    this._takeScheduled();
+    const cells = this._cells;
+    const futures = this._futures;
+    this._cells = [];
+    this._futures = [];
+    if (this._isDisposed || futures.length === 0) {
       return;
     }
     // Per cell, only its request: ids, positions in the notebook and tags
     // are read when a rule or the summary asks.
-    let cells = pending as CodeCell[];
-    const futures: ExecuteFuture[] = [];
-    for (let i = 0; i < pending.length; i++) {
-      const future = (pending[i] as CodeCell).outputArea?.future;
-      if (future && future !== before[i]) {
-        futures.push(future);
-        if (cells !== pending) {
-          cells.push(pending[i] as CodeCell);
-        }
-      } else if (cells === pending) {
-        // No new request (an empty cell, no kernel): the run is the others.
-        cells = pending.slice(0, i) as CodeCell[];
-      }
-    }
-    if (futures.length === 0) {
-      return;
-    }
     const first = futures[0];
     const last = futures[futures.length - 1];
     if (first.isDisposed || last.isDisposed) {
@@ -528,8 +534,12 @@ export class NotebookRunWatcher implements IDisposable {
   private _sessionContext: ISessionContext;
   private _path: () => string;
   private _now: () => number;
-  private _pendingCells: Cell[] = [];
-  private _pendingBefore: (ExecuteFuture | null)[] = [];
+  /** The cell scheduled last, and the request its output area had then. */
+  private _scheduled: CodeCell | null = null;
+  private _before: ExecuteFuture | null = null;
+  /** The run being collected: its cells and their requests. */
+  private _cells: CodeCell[] = [];
+  private _futures: ExecuteFuture[] = [];
   private _sealQueued = false;
   private _active: Private.IRunContext[] = [];
   /** The run whose cell the kernel replies for next: the earliest. */
