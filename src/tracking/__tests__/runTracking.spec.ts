@@ -326,6 +326,28 @@ describe('run tracking with a real kernel', () => {
     expect(run.executed).toBe(0);
   }, 60_000);
 
+  it('ends the run as kernel-restarted when the notebook changes kernel mid-run', async () => {
+    const changing = await startKernel();
+    try {
+      const notebook = open(
+        'changes.ipynb',
+        ['import time; time.sleep(30)', 'after = 1'],
+        changing
+      );
+      const ended = nextRuns(tracker);
+      NotebookActions.runAll(notebook, changing).catch(() => undefined);
+      await untilBusy(changing);
+      const name = changing.session!.kernel!.name;
+      await changing.changeKernel({ name });
+      const [run] = await ended;
+      expect(run.outcome).toBe('kernel-restarted');
+      expect(run.executed).toBe(0);
+    } finally {
+      await changing.shutdown();
+      changing.dispose();
+    }
+  }, 60_000);
+
   it('ends the run as kernel-died when the kernel process dies', async () => {
     // A kernel of its own: the server restarts it after the crash.
     const dying = await startKernel();
