@@ -9,6 +9,7 @@ channels. Nothing leaves the kernel over the network.
 from __future__ import annotations
 
 import uuid
+import warnings
 from collections.abc import Iterable
 
 MIME_TYPE = "application/vnd.jupyterlab-lmk.notify+json"
@@ -34,6 +35,10 @@ def notify(
         enabled channels when omitted.
     content_type:
         ``"text/markdown"`` (default) or ``"text/plain"``.
+
+    Outside a Jupyter kernel (a script, a terminal) there is no lab page to
+    send it: ``notify`` warns and does nothing. It needs IPython, which
+    comes with ipykernel; without it, it raises ``ImportError``.
     """
     if content_type not in CONTENT_TYPES:
         raise ValueError(f"content_type must be one of {CONTENT_TYPES}, not {content_type!r}")
@@ -48,7 +53,25 @@ def notify(
         payload["channels"] = [channels] if isinstance(channels, str) else [str(c) for c in channels]
 
     # Imported here so that importing the package needs no IPython.
-    from IPython.display import display
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError as error:
+        raise ImportError(
+            "jupyterlab_lmk.notify needs IPython, which comes with the Jupyter "
+            "kernel: pip install ipykernel"
+        ) from error
+
+    shell = get_ipython()
+    if getattr(shell, "kernel", None) is None:
+        warnings.warn(
+            "jupyterlab_lmk.notify only sends from a notebook or console of "
+            "JupyterLab (a Jupyter kernel); outside one there is no lab page "
+            "to send it, so nothing was sent.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return
 
     plain = f"{title}: {message}" if title else str(message)
     display({MIME_TYPE: payload, "text/plain": f"[notification] {plain}"}, raw=True)
