@@ -18,12 +18,12 @@ export CHROMIUM
 # Keep jupyter's user-level config and data out of the tests' way.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: lab test setup build lint unit ui chromium bench bench-faults pictures clean
+.PHONY: lab test setup build dist lint unit ui install-envs install-check chromium bench bench-faults pictures clean
 
 lab: setup ## Start JupyterLab with the extension on the example notebooks
 	jupyter lab --notebook-dir=examples $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: setup chromium lint unit ui ## Lint, jest (real server and kernel), pytest, Galata (headless Chromium)
+test: setup chromium lint unit ui install-check ## Lint, jest (real server and kernel), pytest, Galata (headless Chromium), the wheel in clean environments
 	@echo "make test: all suites passed"
 
 setup: $(STAMPS)/develop
@@ -43,6 +43,19 @@ $(STAMPS)/node: package.json yarn.lock .yarnrc.yml $(STAMPS)/venv
 
 build: $(STAMPS)/node
 	jlpm build
+
+# What users install: the wheel and the sdist, with the production build of
+# the extension inside. The wheel is built from the sdist with no Node on
+# PATH, which proves that the sdist builds without Node.
+dist: $(STAMPS)/node ## The wheel and sdist in dist/
+	rm -rf dist jupyterlab_lmk/labextension
+	jlpm build:prod
+	$(VENV)/bin/python -m hatchling build -t sdist -d dist
+	@if PATH=$(CURDIR)/$(VENV)/bin command -v node >/dev/null; then \
+	  echo "node is in $(VENV)/bin: the sdist check needs a PATH without it"; exit 1; fi
+	env PATH=$(CURDIR)/$(VENV)/bin $(VENV)/bin/python -m pip wheel --quiet \
+	  --no-deps --no-build-isolation --wheel-dir dist dist/jupyterlab_lmk-*.tar.gz
+	@ls -l dist
 
 $(STAMPS)/develop: pyproject.toml jupyter-config/server-config/jupyterlab_lmk.json $(STAMPS)/venv build
 	@if [ ! -f $@ ] || [ pyproject.toml -nt $@ ] || \
@@ -93,6 +106,30 @@ unit: $(STAMPS)/develop $(STAMPS)/synapse $(STAMPS)/jupyterhub
 ui: $(STAMPS)/develop $(STAMPS)/ui-node $(STAMPS)/synapse $(STAMPS)/jupyterhub chromium
 	cd ui-tests && jlpm playwright test
 
+# Clean environments with the JupyterLab and Notebook versions we support,
+# into which install-check installs the built wheel.
+INSTALL_ENVS := lab-4.4 lab-newest notebook-7
+
+$(STAMPS)/install-%: testing/install/%.txt | $(STAMPS)
+	rm -rf .venv-install/$*
+	python3 -m venv .venv-install/$*
+	.venv-install/$*/bin/python -m pip install --quiet --upgrade pip
+	.venv-install/$*/bin/python -m pip install --quiet -r testing/install/$*.txt
+	touch $@
+
+install-envs: $(addprefix $(STAMPS)/install-,$(INSTALL_ENVS))
+
+# The wheel as users get it: its contents and metadata, then installed into
+# each clean environment, listed by `jupyter labextension list`, and loaded
+# in Debian's Chromium (ui-tests/install.config.js).
+install-check: dist install-envs $(STAMPS)/ui-node chromium ## The built wheel in clean JupyterLab 4.4, newest 4.x and Notebook 7
+	$(VENV)/bin/python -m pytest -q testing/install
+	for env in $(INSTALL_ENVS); do \
+	  .venv-install/$$env/bin/python -m pip install --quiet --no-deps --force-reinstall dist/jupyterlab_lmk-*.whl; \
+	  .venv-install/$$env/bin/jupyter labextension list 2>&1 | grep -E "jupyterlab-lmk v[^ ]+ .*enabled.*OK"; \
+	done
+	cd ui-tests && jlpm playwright test -c install.config.js
+
 bench: setup $(STAMPS)/ui-node chromium ## Benchmarks (not part of make test): writes bench/results.*
 	$(VENV)/bin/python bench/run.py
 
@@ -103,5 +140,5 @@ pictures: setup $(STAMPS)/ui-node chromium ## The README's pictures, from the re
 	node docs/pictures.mjs
 
 clean:
-	rm -rf $(STAMPS) lib jupyterlab_lmk/labextension tsconfig.tsbuildinfo \
+	rm -rf $(STAMPS) lib jupyterlab_lmk/labextension tsconfig.tsbuildinfo dist \
 	  ui-tests/test-results ui-tests/playwright-report

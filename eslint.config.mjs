@@ -19,6 +19,7 @@ export default defineConfig([
       '.venv',
       '.venv-synapse',
       '.venv-hub',
+      '.venv-install',
       'bench/.work',
       'ui-tests/node_modules',
       'ui-tests/test-results',

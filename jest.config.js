@@ -29,6 +29,8 @@ module.exports = {
     '<rootDir>/.venv/',
     '<rootDir>/.venv-synapse/',
     '<rootDir>/.venv-hub/',
+    '<rootDir>/.venv-install/',
+    '<rootDir>/dist/',
     '<rootDir>/bench/.work/',
     '<rootDir>/testing/',
     '<rootDir>/jupyterlab_lmk/',
