@@ -1,4 +1,3 @@
-import type * as nbformat from '@jupyterlab/nbformat';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import {
   nullTranslator,
@@ -6,13 +5,15 @@ import {
 } from '@jupyterlab/translation';
 import { PromiseDelegate } from '@lumino/coreutils';
 import { type ISignal, Signal } from '@lumino/signaling';
-import { OutputText } from './outputText';
-
-/** Most characters kept per stream by default (32 Mi). */
-export const DEFAULT_MAX_STREAM_CHARS = 32 * 1024 * 1024;
-
-/** Most rich results (displays and the expression value) kept by default. */
-export const DEFAULT_MAX_RESULTS = 50;
+import { type KernelLoss, KernelLossWatch } from './kernelLoss';
+import type { OutputText } from './outputText';
+import {
+  DEFAULT_MAX_RESULTS,
+  DEFAULT_MAX_STREAM_CHARS,
+  type ICodeRunError,
+  type ICodeRunResult,
+  RunOutput
+} from './runOutput';
 
 /** Least time between two `changed` emissions for new output, by default. */
 export const DEFAULT_THROTTLE_MS = 50;
@@ -40,29 +41,6 @@ export type CodeRunState =
   | 'kernel-restarted'
   | 'kernel-died'
   | 'failed';
-
-/**
- * A rich output of the run: a `display_data` or the `execute_result`.
- */
-export interface ICodeRunResult {
-  type: 'execute_result' | 'display_data';
-  data: nbformat.IMimeBundle;
-  metadata: nbformat.OutputMetadata;
-  /** The display id when the kernel may update it, else null. */
-  displayId: string | null;
-  /** Bumped by each `update_display_data`, so views know to redraw. */
-  version: number;
-}
-
-/**
- * The error the code raised.
- */
-export interface ICodeRunError {
-  ename: string;
-  evalue: string;
-  /** As sent by the kernel: may hold ANSI colour codes. */
-  traceback: string[];
-}
 
 /**
  * A prompt the kernel is waiting on (`input()`, `getpass()`).
@@ -113,6 +91,9 @@ export interface ICodeRunOptions {
  * reroutes display updates by display id). The run is over only once the
  * kernel both replied and went idle for it (`future.done`), so no output is
  * missed, or when the kernel restarts, dies or the connection is lost.
+ *
+ * What the code sends back is kept in a `RunOutput`; what ends the run from
+ * outside its request is watched by a `KernelLossWatch`.
  */
 export class CodeRun {
   /**
@@ -125,12 +106,12 @@ export class CodeRun {
   ) {
     this._trans = options.trans ?? nullTranslator.load('jupyterlab_lmk');
     this._onInput = options.onInput ?? null;
-    this._maxResults = options.maxResults ?? DEFAULT_MAX_RESULTS;
     this._throttleMs = options.throttleMs ?? DEFAULT_THROTTLE_MS;
     this.timeoutMs = options.timeoutMs;
-    const maxChars = options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS;
-    this.stdout = new OutputText(maxChars);
-    this.stderr = new OutputText(maxChars);
+    this._output = new RunOutput({
+      maxStreamChars: options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS,
+      maxResults: options.maxResults ?? DEFAULT_MAX_RESULTS
+    });
     this.allowStdin = !!(options.allowStdin && this._onInput);
     this._start = Date.now();
 
@@ -184,10 +165,11 @@ export class CodeRun {
           )
         )
     );
-    kernel.statusChanged.connect(this._onStatus, this);
-    kernel.iopubMessage.connect(this._onKernelIOPub, this);
-    kernel.connectionStatusChanged.connect(this._onConnection, this);
-    kernel.disposed.connect(this._onKernelDisposed, this);
+    this._lossWatch = new KernelLossWatch(
+      kernel,
+      this._trans,
+      (loss: KernelLoss, message: string) => this._end(loss, message)
+    );
     if (this.timeoutMs > 0) {
       this._timeout = setTimeout(() => {
         this._timeout = null;
@@ -199,10 +181,14 @@ export class CodeRun {
   }
 
   /** Standard output, bounded. */
-  readonly stdout: OutputText;
+  get stdout(): OutputText {
+    return this._output.stdout;
+  }
 
   /** Standard error, bounded. */
-  readonly stderr: OutputText;
+  get stderr(): OutputText {
+    return this._output.stderr;
+  }
 
   /** Whether the code may read input (the request's `allow_stdin`). */
   readonly allowStdin: boolean;
@@ -263,23 +249,24 @@ export class CodeRun {
 
   /** Rich results in arrival order (at most `maxResults`). */
   get results(): readonly ICodeRunResult[] {
-    return this._results;
+    return this._output.results;
   }
 
   /** Rich results not kept because there were more than `maxResults`. */
   get droppedResults(): number {
-    return this._droppedResults;
+    return this._output.droppedResults;
   }
 
   /** The error the code raised, if any. */
   get error(): ICodeRunError | null {
-    return this._error;
+    return this._output.error;
   }
 
   /** Whether the run was interrupted (it ended with KeyboardInterrupt). */
   get interrupted(): boolean {
     return (
-      this._interruptRequested && this._error?.ename === 'KeyboardInterrupt'
+      this._interruptRequested &&
+      this._output.error?.ename === 'KeyboardInterrupt'
     );
   }
 
@@ -337,51 +324,11 @@ export class CodeRun {
         this._notify(true);
         return;
       }
-      case 'stream': {
-        this._clearIfWaiting();
-        const { name, text } = (msg as KernelMessage.IStreamMsg).content;
-        (name === 'stderr' ? this.stderr : this.stdout).append(text);
-        break;
-      }
-      case 'execute_result':
-      case 'display_data': {
-        this._clearIfWaiting();
-        const content = (
-          msg as KernelMessage.IExecuteResultMsg | KernelMessage.IDisplayDataMsg
-        ).content;
-        this._addResult(msg.header.msg_type, content);
-        break;
-      }
-      case 'update_display_data': {
-        const content = (msg as KernelMessage.IUpdateDisplayDataMsg).content;
-        const displayId = Private.displayId(content);
-        for (const result of this._results) {
-          if (displayId !== null && result.displayId === displayId) {
-            result.data = content.data;
-            result.metadata = content.metadata;
-            result.version++;
-          }
-        }
-        break;
-      }
-      case 'clear_output': {
-        if ((msg as KernelMessage.IClearOutputMsg).content.wait) {
-          this._clearWaiting = true;
-        } else {
-          this._clearOutput();
-        }
-        break;
-      }
-      case 'error': {
-        const { ename, evalue, traceback } = (msg as KernelMessage.IErrorMsg)
-          .content;
-        this._error = { ename, evalue, traceback };
-        break;
-      }
       default:
-        return;
+        if (this._output.add(msg)) {
+          this._notify(false);
+        }
     }
-    this._notify(false);
   }
 
   private _onStdin(msg: KernelMessage.IStdinMessage): void {
@@ -417,39 +364,6 @@ export class CodeRun {
     );
   }
 
-  private _addResult(
-    type: ICodeRunResult['type'],
-    content:
-      | KernelMessage.IExecuteResultMsg['content']
-      | KernelMessage.IDisplayDataMsg['content']
-  ): void {
-    if (this._results.length >= this._maxResults) {
-      this._droppedResults++;
-      return;
-    }
-    this._results.push({
-      type,
-      data: content.data,
-      metadata: content.metadata,
-      displayId: Private.displayId(content),
-      version: 0
-    });
-  }
-
-  private _clearIfWaiting(): void {
-    if (this._clearWaiting) {
-      this._clearWaiting = false;
-      this._clearOutput();
-    }
-  }
-
-  private _clearOutput(): void {
-    this.stdout.clear();
-    this.stderr.clear();
-    this._results = [];
-    this._droppedResults = 0;
-  }
-
   private _finish(): void {
     const reply = this._reply?.content;
     if (reply && this._executionCount === null) {
@@ -462,9 +376,9 @@ export class CodeRun {
           'The kernel skipped this code because code queued before it failed.'
         )
       );
-    } else if (reply?.status === 'error' || this._error) {
-      if (!this._error && reply?.status === 'error') {
-        this._error = {
+    } else if (reply?.status === 'error' || this._output.error) {
+      if (!this._output.error && reply?.status === 'error') {
+        this._output.error = {
           ename: reply.ename,
           evalue: reply.evalue,
           traceback: reply.traceback
@@ -474,82 +388,6 @@ export class CodeRun {
     } else {
       this._end('done', '');
     }
-  }
-
-  private _onStatus(_: Kernel.IKernelConnection, status: Kernel.Status): void {
-    // 'starting' comes from a new kernel process: another client restarted
-    // the kernel and this connection was only reconnected to it.
-    if (
-      status === 'restarting' ||
-      status === 'autorestarting' ||
-      status === 'starting'
-    ) {
-      this._endRestarted();
-    } else if (status === 'dead') {
-      this._end(
-        'kernel-died',
-        this._trans.__(
-          'The kernel died while the code ran. Start a new kernel and run the code again.'
-        )
-      );
-    }
-  }
-
-  /**
-   * Messages of every request: a restart or shutdown asked by another
-   * client shows here first (the kernel broadcasts its shutdown reply), and
-   * the run's own reply never comes.
-   */
-  private _onKernelIOPub(
-    _: Kernel.IKernelConnection,
-    msg: KernelMessage.IIOPubMessage
-  ): void {
-    if (msg.header.msg_type !== 'shutdown_reply') {
-      return;
-    }
-    const content = msg.content as { restart?: boolean };
-    if (content.restart) {
-      this._endRestarted();
-    } else {
-      this._end(
-        'kernel-died',
-        this._trans.__(
-          'The kernel was shut down while the code ran. Start a new kernel and run the code again.'
-        )
-      );
-    }
-  }
-
-  private _endRestarted(): void {
-    this._end(
-      'kernel-restarted',
-      this._trans.__(
-        'The kernel restarted while the code ran; its variables and output are gone. Run the code again if you need it.'
-      )
-    );
-  }
-
-  private _onConnection(
-    _: Kernel.IKernelConnection,
-    status: Kernel.ConnectionStatus
-  ): void {
-    if (status === 'disconnected') {
-      this._end(
-        'kernel-died',
-        this._trans.__(
-          'The connection to the kernel was lost while the code ran. Check that its server is still up, then run the code again.'
-        )
-      );
-    }
-  }
-
-  private _onKernelDisposed(): void {
-    this._end(
-      'kernel-died',
-      this._trans.__(
-        'The kernel connection was closed while the code ran (the kernel was shut down or its session closed).'
-      )
-    );
   }
 
   private _setState(state: CodeRunState): void {
@@ -578,10 +416,7 @@ export class CodeRun {
       clearTimeout(this._throttle);
       this._throttle = null;
     }
-    this.kernel.statusChanged.disconnect(this._onStatus, this);
-    this.kernel.iopubMessage.disconnect(this._onKernelIOPub, this);
-    this.kernel.connectionStatusChanged.disconnect(this._onConnection, this);
-    this.kernel.disposed.disconnect(this._onKernelDisposed, this);
+    this._lossWatch?.dispose();
   }
 
   /**
@@ -610,8 +445,9 @@ export class CodeRun {
 
   private _trans: TranslationBundle;
   private _onInput: ICodeRunOptions['onInput'] | null;
-  private _maxResults: number;
   private _throttleMs: number;
+  private _output: RunOutput;
+  private _lossWatch: KernelLossWatch | null = null;
   private _future: Kernel.IShellFuture<
     KernelMessage.IExecuteRequestMsg,
     KernelMessage.IExecuteReplyMsg
@@ -623,12 +459,8 @@ export class CodeRun {
   private _executionCount: number | null = null;
   private _start: number;
   private _endTime: number | null = null;
-  private _results: ICodeRunResult[] = [];
-  private _droppedResults = 0;
-  private _error: ICodeRunError | null = null;
   private _interruptRequested = false;
   private _pendingInput: IInputPrompt | null = null;
-  private _clearWaiting = false;
   private _timeout: ReturnType<typeof setTimeout> | null = null;
   private _throttle: ReturnType<typeof setTimeout> | null = null;
   private _isDisposed = false;
@@ -641,13 +473,6 @@ namespace Private {
     'running',
     'slow'
   ]);
-
-  export function displayId(content: {
-    transient?: { display_id?: string };
-  }): string | null {
-    const id = content.transient?.display_id;
-    return typeof id === 'string' && id ? id : null;
-  }
 
   export function describe(reason: unknown): string {
     return reason instanceof Error ? reason.message : String(reason);
