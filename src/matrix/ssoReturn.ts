@@ -58,7 +58,7 @@ export async function finishMatrixSso(
     return;
   }
   try {
-    const { tokenLogin } = await import('./matrixClient');
+    const { tokenLogin } = await import('./matrixLogin');
     const session = await tokenLogin(homeserver, loginToken, trans);
     await store.ready;
     await store.setAccount('matrix', session);

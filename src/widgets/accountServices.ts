@@ -8,22 +8,25 @@ import type { IMatrixService, INtfyService } from './accountPanel';
 export async function matrixService(
   trans: TranslationBundle
 ): Promise<IMatrixService> {
-  const client = await import('../matrix/matrixClient');
+  const [login, rooms] = await Promise.all([
+    import('../matrix/matrixLogin'),
+    import('../matrix/matrixRooms')
+  ]);
   return {
-    discover: input => client.discoverHomeserver(input, trans),
-    flows: baseUrl => client.loginFlows(baseUrl, trans),
+    discover: input => login.discoverHomeserver(input, trans),
+    flows: baseUrl => login.loginFlows(baseUrl, trans),
     login: (baseUrl, user, password) =>
-      client.passwordLogin(baseUrl, user, password, trans),
+      login.passwordLogin(baseUrl, user, password, trans),
     startSso: (baseUrl, idpId) => {
       window.localStorage.setItem(SSO_PENDING_KEY, baseUrl);
       window.open(
-        client.ssoRedirectUrl(baseUrl, ssoReturnUrl(), idpId),
+        login.ssoRedirectUrl(baseUrl, ssoReturnUrl(), idpId),
         '_blank',
         'popup,width=600,height=700'
       );
     },
-    rooms: account => client.joinedRooms(account, trans),
-    logout: account => client.logout(account, trans)
+    rooms: account => rooms.joinedRooms(account, trans),
+    logout: account => login.logout(account, trans)
   };
 }
 

@@ -1,11 +1,11 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { IMatrixSession } from '../../matrix/matrixClient';
+import type { IMatrixSession } from '../../matrix/matrixApi';
 import {
   matrixTxnId,
   noticeRequest,
-  resolveRoom,
   sendNotice
-} from '../../matrix/matrixClient';
+} from '../../matrix/matrixNotice';
+import { resolveRoom } from '../../matrix/matrixRooms';
 import { matrixNoticeContent } from '../../messages/matrixFormat';
 import type {
   IChannelConfig,

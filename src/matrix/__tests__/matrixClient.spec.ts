@@ -10,19 +10,18 @@ import {
 } from '../../delivery/channels/matrixChannel';
 import { buildRunEvent } from '../../messages/runEvent';
 import type { ILmkEvent, ILmkNotification, IRunSummary } from '../../tokens';
+import type { IMatrixSession } from '../matrixApi';
 import {
   discoverHomeserver,
-  joinedRooms,
   loginFlows,
   logout,
-  matrixTxnId,
   passwordLogin,
-  sendNotice,
   ssoRedirectUrl,
   tokenLogin,
-  whoami,
-  type IMatrixSession
-} from '../matrixClient';
+  whoami
+} from '../matrixLogin';
+import { matrixTxnId, sendNotice } from '../matrixNotice';
+import { joinedRooms } from '../matrixRooms';
 import {
   freePort,
   useSynapse,

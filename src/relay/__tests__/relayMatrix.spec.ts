@@ -1,7 +1,8 @@
 /// <reference types="node" />
 import { nullTranslator } from '@jupyterlab/translation';
 import { MatrixChannel } from '../../delivery/channels/matrixChannel';
-import { passwordLogin, type IMatrixSession } from '../../matrix/matrixClient';
+import type { IMatrixSession } from '../../matrix/matrixApi';
+import { passwordLogin } from '../../matrix/matrixLogin';
 import {
   useSynapse,
   type ISynapse,
