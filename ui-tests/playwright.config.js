@@ -29,6 +29,8 @@ function remoteJupyterServer(port, allowOrigin) {
 
 module.exports = {
   ...baseConfig,
+  // The install check (install.config.js) has its own folder and servers.
+  testDir: './tests',
   reporter: [['list']],
   timeout: 120 * 1000,
   retries: 0,
