@@ -124,25 +124,18 @@ export async function passwordLogin(
   trans: TranslationBundle,
   deviceName: string = DEFAULT_DEVICE_NAME
 ): Promise<IMatrixSession> {
-  try {
-    const answer = await matrixRequest(trans, {
-      baseUrl,
-      path: '/_matrix/client/v3/login',
-      method: 'POST',
-      body: {
-        type: 'm.login.password',
-        identifier: { type: 'm.id.user', user: user.trim() },
-        password,
-        initial_device_display_name: deviceName
-      },
-      secrets: [password]
-    });
-    return Private.session(baseUrl, answer, trans);
-  } catch (reason) {
-    throw Private.loginError(reason, baseUrl, trans, () =>
-      trans.__('Matrix at %1: wrong username or password.', hostOf(baseUrl))
-    );
-  }
+  return Private.logIn(
+    baseUrl,
+    {
+      type: 'm.login.password',
+      identifier: { type: 'm.id.user', user: user.trim() },
+      password,
+      initial_device_display_name: deviceName
+    },
+    password,
+    trans,
+    () => trans.__('Matrix at %1: wrong username or password.', hostOf(baseUrl))
+  );
 }
 
 /**
@@ -172,27 +165,21 @@ export async function tokenLogin(
   trans: TranslationBundle,
   deviceName: string = DEFAULT_DEVICE_NAME
 ): Promise<IMatrixSession> {
-  try {
-    const answer = await matrixRequest(trans, {
-      baseUrl,
-      path: '/_matrix/client/v3/login',
-      method: 'POST',
-      body: {
-        type: 'm.login.token',
-        token: loginToken,
-        initial_device_display_name: deviceName
-      },
-      secrets: [loginToken]
-    });
-    return Private.session(baseUrl, answer, trans);
-  } catch (reason) {
-    throw Private.loginError(reason, baseUrl, trans, () =>
+  return Private.logIn(
+    baseUrl,
+    {
+      type: 'm.login.token',
+      token: loginToken,
+      initial_device_display_name: deviceName
+    },
+    loginToken,
+    trans,
+    () =>
       trans.__(
         'Matrix at %1 did not accept the sign-in: it expired or was already used. Sign in again.',
         hostOf(baseUrl)
       )
-    );
-  }
+  );
 }
 
 /**
@@ -236,6 +223,31 @@ export async function logout(
 }
 
 namespace Private {
+  /**
+   * Log in (`POST /login` with `body`, whose `secret` never shows in an
+   * error) and make the session; refused credentials say `refused()`.
+   */
+  export async function logIn(
+    baseUrl: string,
+    body: { [key: string]: unknown },
+    secret: string,
+    trans: TranslationBundle,
+    refused: () => string
+  ): Promise<IMatrixSession> {
+    try {
+      const answer = await matrixRequest(trans, {
+        baseUrl,
+        path: '/_matrix/client/v3/login',
+        method: 'POST',
+        body,
+        secrets: [secret]
+      });
+      return session(baseUrl, answer, trans);
+    } catch (reason) {
+      throw loginError(reason, baseUrl, trans, refused);
+    }
+  }
+
   /**
    * A session from a login answer; the homeserver may name a better base
    * URL in `well_known`.
