@@ -18,13 +18,18 @@ export CHROMIUM
 # Keep jupyter's user-level config and data out of the tests' way.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: lab test setup build dist lint unit ui install-envs install-check chromium bench bench-faults pictures clean
+.PHONY: lab test test-setup setup build dist lint unit ui install-envs install-check chromium bench bench-faults pictures clean
 
 lab: setup ## Start JupyterLab with the extension on the example notebooks
 	jupyter lab --notebook-dir=examples $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: setup chromium lint unit ui install-check ## Lint, jest (real server and kernel), pytest, Galata (headless Chromium), the wheel in clean environments
+test: test-setup lint unit ui install-check ## Lint, jest (real server and kernel), pytest, Galata (headless Chromium), the wheel in clean environments
 	@echo "make test: all suites passed"
+
+# Everything make test fetches from the package indexes (and Chromium), so
+# that the test run itself needs none: where tests run without network, run
+# this first with it, then make test.
+test-setup: setup chromium $(STAMPS)/synapse $(STAMPS)/jupyterhub $(STAMPS)/ui-node install-envs ## What make test installs, without running tests
 
 setup: $(STAMPS)/develop
 
@@ -107,15 +112,23 @@ ui: $(STAMPS)/develop $(STAMPS)/ui-node $(STAMPS)/synapse $(STAMPS)/jupyterhub c
 	cd ui-tests && jlpm playwright test
 
 # Clean environments with the JupyterLab and Notebook versions we support,
-# into which install-check installs the built wheel.
+# into which install-check installs the built wheel. The stamp is a copy of
+# the requirements: an environment is made again when they change, not when
+# a checkout or rebase only gives the file a new date (the check then needs
+# no package index).
 INSTALL_ENVS := lab-4.4 lab-newest notebook-7
 
 $(STAMPS)/install-%: testing/install/%.txt | $(STAMPS)
-	rm -rf .venv-install/$*
-	python3 -m venv .venv-install/$*
-	.venv-install/$*/bin/python -m pip install --quiet --upgrade pip
-	.venv-install/$*/bin/python -m pip install --quiet -r testing/install/$*.txt
-	touch $@
+	@if cmp -s $< $@ && test -x .venv-install/$*/bin/jupyter; then \
+	  touch $@; \
+	else \
+	  set -x; \
+	  rm -rf .venv-install/$*; \
+	  python3 -m venv .venv-install/$*; \
+	  .venv-install/$*/bin/python -m pip install --quiet --upgrade pip; \
+	  .venv-install/$*/bin/python -m pip install --quiet -r $<; \
+	  cp $< $@; \
+	fi
 
 install-envs: $(addprefix $(STAMPS)/install-,$(INSTALL_ENVS))
 
@@ -125,7 +138,8 @@ install-envs: $(addprefix $(STAMPS)/install-,$(INSTALL_ENVS))
 install-check: dist install-envs $(STAMPS)/ui-node chromium ## The built wheel in clean JupyterLab 4.4, newest 4.x and Notebook 7
 	$(VENV)/bin/python -m pytest -q testing/install
 	for env in $(INSTALL_ENVS); do \
-	  .venv-install/$$env/bin/python -m pip install --quiet --no-deps --force-reinstall dist/jupyterlab_lmk-*.whl; \
+	  .venv-install/$$env/bin/python -m pip install --quiet --no-index --no-deps --force-reinstall \
+	    dist/jupyterlab_lmk-*.whl; \
 	  .venv-install/$$env/bin/jupyter labextension list 2>&1 | grep -E "jupyterlab-lmk v[^ ]+ .*enabled.*OK"; \
 	done
 	cd ui-tests && jlpm playwright test -c install.config.js
