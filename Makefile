@@ -133,14 +133,18 @@ $(STAMPS)/install-%: testing/install/%.txt | $(STAMPS)
 install-envs: $(addprefix $(STAMPS)/install-,$(INSTALL_ENVS))
 
 # The wheel as users get it: its contents and metadata, then installed into
-# each clean environment, listed by `jupyter labextension list`, and loaded
-# in Debian's Chromium (ui-tests/install.config.js).
+# each clean environment, listed by `jupyter labextension list` and
+# `jupyter server extension list`, and loaded in Debian's Chromium
+# (ui-tests/install.config.js).
 install-check: dist install-envs $(STAMPS)/ui-node chromium ## The built wheel in clean JupyterLab 4.4, newest 4.x and Notebook 7
 	$(VENV)/bin/python -m pytest -q testing/install
 	for env in $(INSTALL_ENVS); do \
 	  .venv-install/$$env/bin/python -m pip install --quiet --no-index --no-deps --force-reinstall \
 	    dist/jupyterlab_lmk-*.whl; \
 	  .venv-install/$$env/bin/jupyter labextension list 2>&1 | grep -E "jupyterlab-lmk v[^ ]+ .*enabled.*OK"; \
+	  server=$$(.venv-install/$$env/bin/jupyter server extension list 2>&1); \
+	  grep -E "jupyterlab_lmk .*enabled" <<<"$$server"; \
+	  grep -E "jupyterlab_lmk [^ ]+ .*OK" <<<"$$server"; \
 	done
 	cd ui-tests && jlpm playwright test -c install.config.js
 

@@ -73,6 +73,21 @@ def test_the_wheel_holds_the_python_package_without_its_tests(wheel):
     assert not [name for name in names if "/tests/" in name or name.startswith("tests/")]
 
 
+def test_the_wheel_enables_the_server_extension(wheel):
+    # Jupyter Server reads etc/jupyter/jupyter_server_config.d from the
+    # environment: without this file the settings-file check is not served.
+    config = json.loads(
+        wheel.read(
+            f"jupyterlab_lmk-{VERSION}.data/data/etc/jupyter/"
+            "jupyter_server_config.d/jupyterlab_lmk.json"
+        )
+    )
+    assert config == {"ServerApp": {"jpserver_extensions": {"jupyterlab_lmk": True}}}
+    names = set(wheel.namelist())
+    for module in ("handlers.py", "settings_file.py"):
+        assert f"jupyterlab_lmk/{module}" in names
+
+
 def test_the_metadata_names_the_project_and_its_addresses(wheel):
     metadata = Parser().parsestr(
         wheel.read(f"jupyterlab_lmk-{VERSION}.dist-info/METADATA").decode()
@@ -117,6 +132,7 @@ def test_the_sdist_holds_the_prebuilt_extension_and_the_sources(sdist_names):
         "jupyterlab_lmk/labextension/static/style.js",
         "jupyterlab_lmk/notify.py",
         "jupyterlab_lmk/tests/test_notify.py",
+        "jupyter-config/server-config/jupyterlab_lmk.json",
         "package.json",
         "pyproject.toml",
         "yarn.lock",

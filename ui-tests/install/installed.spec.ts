@@ -109,6 +109,17 @@ for (const server of servers) {
     expect(plugins.map(([id]) => id).sort()).toEqual(OUR_PLUGINS);
     expect(plugins.filter(([, active]) => !active)).toEqual([]);
 
+    // The server extension from the wheel: it tells the lab whether others
+    // can read the settings file that holds the tokens.
+    const settingsFile = await page.request.get(
+      `http://127.0.0.1:${server.port}/lmk/api/settings-file`
+    );
+    expect(settingsFile.status()).toBe(200);
+    expect(await settingsFile.json()).toMatchObject({
+      path: expect.stringContaining('jupyterlab-lmk'),
+      exists: expect.any(Boolean)
+    });
+
     // The panel's lazily loaded parts (channels, history, remote sessions).
     await page.evaluate(() =>
       window.jupyterapp!.commands.execute('lmk:open-remote-sessions')
