@@ -92,7 +92,9 @@ export function baseName(path: string): string {
 }
 
 /**
- * "cell 3 [12]": one-based position and execution count, as the lab shows them.
+ * "cell 3 (In [12])": the one-based position, and the execution count as the
+ * lab prints it left of the cell; "cell 3" while the cell has none. Every
+ * channel names a cell this way.
  */
 export function cellLabel(
   index: number,
@@ -102,7 +104,7 @@ export function cellLabel(
   const position = index >= 0 ? String(index + 1) : '?';
   return executionCount === null
     ? trans.__('cell %1', position)
-    : trans.__('cell %1 [%2]', position, executionCount);
+    : trans.__('cell %1 (In [%2])', position, executionCount);
 }
 
 /**

@@ -35,7 +35,7 @@ export function relayStrings(trans: TranslationBundle): RelayStrings {
     '%1 h %2 min': trans.__('%1 h %2 min', ...p),
     '%1 min %2 s': trans.__('%1 min %2 s', ...p),
     'cell %1': trans.__('cell %1', ...p),
-    'cell %1 [%2]': trans.__('cell %1 [%2]', ...p),
+    'cell %1 (In [%2])': trans.__('cell %1 (In [%2])', ...p),
     '%1 finished': trans.__('%1 finished', ...p),
     'Finished in %1.': trans.__('Finished in %1.', ...p),
     '%1 failed': trans.__('%1 failed', ...p),

@@ -1,5 +1,11 @@
 import { nullTranslator } from '@jupyterlab/translation';
-import { baseName, boundTraceback, humanDuration, stripAnsi } from '../format';
+import {
+  baseName,
+  boundTraceback,
+  cellLabel,
+  humanDuration,
+  stripAnsi
+} from '../format';
 
 const trans = nullTranslator.load('jupyterlab_lmk');
 
@@ -66,5 +72,20 @@ describe('baseName', () => {
     ['c.ipynb', 'c.ipynb']
   ])('%s -> %s', (path, name) => {
     expect(baseName(path)).toBe(name);
+  });
+});
+
+describe('cellLabel', () => {
+  it('names a cell by its position and the In [n] the lab shows left of it', () => {
+    expect(cellLabel(1, 2, trans)).toBe('cell 2 (In [2])');
+    expect(cellLabel(41, 7, trans)).toBe('cell 42 (In [7])');
+  });
+
+  it('says only the position while the cell has no execution count', () => {
+    expect(cellLabel(0, null, trans)).toBe('cell 1');
+  });
+
+  it('says "?" for a cell no longer in the notebook', () => {
+    expect(cellLabel(-1, 3, trans)).toBe('cell ? (In [3])');
   });
 });

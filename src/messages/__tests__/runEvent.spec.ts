@@ -75,7 +75,7 @@ describe('buildRunEvent', () => {
     expect(event.event).toBe('run.failed');
     expect(event.title).toBe('train.ipynb failed');
     expect(event.text.split('\n').slice(0, 2)).toEqual([
-      'Failed at cell 3 [7] after 42 s. 3 of 12 cells executed.',
+      'Failed at cell 3 (In [7]) after 42 s. 3 of 12 cells executed.',
       'ZeroDivisionError: division by zero'
     ]);
     expect(event.cell).toEqual({ index: 2, execution_count: 7 });

@@ -77,7 +77,7 @@ function polishBundle(): TranslationBundle {
       'Failed at %1 after %2.': ['Błąd w %1 po %2 (sic: 50%% <b>)'],
       '%1 s': ['%1 sek.'],
       '%1 min %2 s': ['%1 min %2 sek.'],
-      'cell %1 [%2]': ['komórka %1 [%2]'],
+      'cell %1 (In [%2])': ['komórka %1 (In [%2])'],
       '%2 of %1 cell executed.': [
         'Wykonano %2 z %1 komórki.',
         'Wykonano %2 z %1 komórek (2-4).',
@@ -963,7 +963,7 @@ describe('kernel-side formats: Matrix HTML against marked', () => {
     ).join(next() < 0.5 ? ' ' : '')
   );
   const ordinary = [
-    '[train\\_model.ipynb](http://127.0.0.1:8888/lab/tree/train_model.ipynb): Failed at cell 3 [12] after 2 min 05 s. 3 of 5 cells executed.\n\n**ZeroDivisionError: division by zero**\n\n```\nTraceback\n  File "x.py", line 1\nZeroDivisionError: division by zero\n```\n\n**Report**\n\n- `loss: 0.031`\n- `acc: \'97\'`\n\nAlso, since the last notification: 3 more failures.',
+    '[train\\_model.ipynb](http://127.0.0.1:8888/lab/tree/train_model.ipynb): Failed at cell 3 (In [12]) after 2 min 05 s. 3 of 5 cells executed.\n\n**ZeroDivisionError: division by zero**\n\n```\nTraceback\n  File "x.py", line 1\nZeroDivisionError: division by zero\n```\n\n**Report**\n\n- `loss: 0.031`\n- `acc: \'97\'`\n\nAlso, since the last notification: 3 more failures.',
     '**HTTPError: 404 Not Found for url: https://api.example.com/v1/items?q=a&b=c**',
     "**KeyError: 'missing' — see https://docs.example.org/x, or help@example.org**",
     'Cell source:\n\n````\nx = "```"\n````',

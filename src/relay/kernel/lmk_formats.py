@@ -333,7 +333,7 @@ def _cell_label(index, count, ctx):
     position = str(index + 1) if index >= 0 else "?"
     if count is None:
         return _t(ctx, "cell %1", position)
-    return _t(ctx, "cell %1 [%2]", position, count)
+    return _t(ctx, "cell %1 (In [%2])", position, count)
 
 
 def run_event(summary, context=None):

@@ -88,7 +88,7 @@ describe('Slack channel, against a loopback Slack receiver (Slack’s documented
     expect(context.elements.map((e: any) => e.text)).toEqual([
       '*Notebook:* train_model.ipynb',
       '*Duration:* 2 min 05 s',
-      '*Cell:* cell 3 [12]',
+      '*Cell:* cell 3 (In [12])',
       '*Kernel:* python3',
       '*loss:* 0.031'
     ]);
@@ -322,7 +322,7 @@ describe('Teams channel, against a loopback Teams workflow receiver (Adaptive Ca
       wrap: true
     });
     expect(card.body[1]).toMatchObject({ type: 'TextBlock', wrap: true });
-    expect(card.body[1].text).toContain('Failed at cell 3 [12]');
+    expect(card.body[1].text).toContain('Failed at cell 3 (In [12])');
     // Code is in text runs, which Teams shows as they are (no markdown).
     const code = card.body.find((b: any) => b.type === 'RichTextBlock');
     expect(code.inlines).toEqual([

@@ -12,12 +12,12 @@ export function failedRunEvent(
     event: 'run.failed',
     title: 'train_model.ipynb failed',
     message:
-      '[train\\_model.ipynb](http://127.0.0.1:8888/lab/tree/train_model.ipynb): Failed at cell 3 [12] after 2 min 05 s. 3 of 5 cells executed.\n\n' +
+      '[train\\_model.ipynb](http://127.0.0.1:8888/lab/tree/train_model.ipynb): Failed at cell 3 (In [12]) after 2 min 05 s. 3 of 5 cells executed.\n\n' +
       '**ZeroDivisionError: division by zero**\n\n```\n' +
       traceback +
       '\n```',
     text:
-      'Failed at cell 3 [12] after 2 min 05 s. 3 of 5 cells executed.\nZeroDivisionError: division by zero\n' +
+      'Failed at cell 3 (In [12]) after 2 min 05 s. 3 of 5 cells executed.\nZeroDivisionError: division by zero\n' +
       traceback,
     notebook: {
       path: 'work/train_model.ipynb',

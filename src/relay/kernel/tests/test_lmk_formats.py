@@ -159,7 +159,7 @@ def test_strings_come_from_the_page_and_fall_back_to_english():
     event = formats.run_event(dict(FAILED, cells=1), {"strings": strings})
     assert event["title"] == "train.ipynb: échec"
     assert "2 z 1 komórki." in event["text"]
-    assert "Failed at cell 2 [7] after 42 s." in event["text"]  # not given: English
+    assert "Failed at cell 2 (In [7]) after 42 s." in event["text"]  # not given: English
     # Counts past the table take the form of 100 + n % 100.
     assert "komórek (2-4)" in formats.run_event(dict(FAILED, cells=1022), {"strings": strings})["text"]
     assert "komórek." in formats.run_event(dict(FAILED, cells=1012), {"strings": strings})["text"]
