@@ -7,6 +7,7 @@ import {
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import type { DesktopChannel } from './delivery/channels/desktopChannel';
+import { deliveryStatus } from './messages/deliveryStatus';
 import type { IDeliveryResult, ILmkNotifier, INotifyWhenDone } from './tokens';
 
 /**
@@ -39,7 +40,8 @@ export function addCommands(
   options: {
     notifier: ILmkNotifier;
     desktop: DesktopChannel;
-    whenDone: INotifyWhenDone;
+    /** The one-shots; without them there is no `lmk:notify-when-done`. */
+    whenDone: INotifyWhenDone | null;
     /** The path of the current notebook, if any. */
     currentPath: () => string | null;
     /** The "only when I'm away" setting. */
@@ -138,37 +140,9 @@ export function addCommands(
     }
   });
 
-  commands.addCommand(CommandIDs.notifyWhenDone, {
-    label: trans.__('Notify Me When This Run Ends'),
-    caption: trans.__(
-      'One notification when the notebook’s current (or next) run ends, whatever the rules say'
-    ),
-    describedBy: {
-      args: {
-        type: 'object',
-        properties: {
-          path: {
-            type: 'string',
-            description: trans.__('The notebook (default: the current one)')
-          }
-        }
-      }
-    },
-    isEnabled: args => !!Private.notebookPath(args, currentPath),
-    isToggled: args => {
-      const path = Private.notebookPath(args, currentPath);
-      return !!path && whenDone.isArmed(path);
-    },
-    execute: args => {
-      const path = Private.notebookPath(args, currentPath);
-      if (path) {
-        whenDone.set(path, !whenDone.isArmed(path));
-      }
-    }
-  });
-  whenDone.changed.connect(() =>
-    commands.notifyCommandChanged(CommandIDs.notifyWhenDone)
-  );
+  if (whenDone) {
+    Private.addNotifyWhenDone(app, whenDone, currentPath, trans);
+  }
 
   commands.addCommand(CommandIDs.toggleAwayOnly, {
     label: trans.__('Notify Only When I Am Away'),
@@ -189,12 +163,57 @@ export function addCommands(
       CommandIDs.notifyWhenDone,
       CommandIDs.toggleAwayOnly
     ]) {
-      palette.addItem({ command, category });
+      if (commands.hasCommand(command)) {
+        palette.addItem({ command, category });
+      }
     }
   }
 }
 
 namespace Private {
+  /**
+   * `lmk:notify-when-done`: arm or disarm a notebook's one-shot.
+   */
+  export function addNotifyWhenDone(
+    app: JupyterFrontEnd,
+    whenDone: INotifyWhenDone,
+    currentPath: () => string | null,
+    trans: TranslationBundle
+  ): void {
+    const { commands } = app;
+    commands.addCommand(CommandIDs.notifyWhenDone, {
+      label: trans.__('Notify Me When This Run Ends'),
+      caption: trans.__(
+        'One notification when the notebook’s current (or next) run ends, whatever the rules say'
+      ),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            path: {
+              type: 'string',
+              description: trans.__('The notebook (default: the current one)')
+            }
+          }
+        }
+      },
+      isEnabled: args => !!notebookPath(args, currentPath),
+      isToggled: args => {
+        const path = notebookPath(args, currentPath);
+        return !!path && whenDone.isArmed(path);
+      },
+      execute: args => {
+        const path = notebookPath(args, currentPath);
+        if (path) {
+          whenDone.set(path, !whenDone.isArmed(path));
+        }
+      }
+    });
+    whenDone.changed.connect(() =>
+      commands.notifyCommandChanged(CommandIDs.notifyWhenDone)
+    );
+  }
+
   export function notebookPath(
     args: { path?: unknown },
     currentPath: () => string | null
@@ -219,16 +238,7 @@ namespace Private {
       return;
     }
     const lines = results.map(result => {
-      const status =
-        result.status === 'sent'
-          ? result.confirmed === false
-            ? trans.__('sent, not confirmed')
-            : trans.__('sent')
-          : result.status === 'skipped'
-            ? trans.__('skipped')
-            : result.status === 'pending'
-              ? trans.__('retrying')
-              : trans.__('failed');
+      const status = deliveryStatus(result, trans);
       return result.detail
         ? `${result.channelId}: ${status} (${result.detail})`
         : `${result.channelId}: ${status}`;

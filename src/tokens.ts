@@ -119,6 +119,13 @@ export interface IChannelType {
    */
   readonly deduplicates?: boolean;
   /**
+   * Why the channel cannot deliver now whoever is at the keyboard (the
+   * browser blocks desktop notifications, say), or null. Asked before a
+   * notification is held for an "only when away" channel, so the user
+   * hears of the real blocker first.
+   */
+  unavailable?(config: IChannelConfig): string | null;
+  /**
    * Deliver one notification through one configured channel. A failure is
    * thrown, as a `DeliveryError` when its cause is known.
    */
@@ -144,6 +151,13 @@ export interface ILmkNotifier {
   /** Make a new channel type available to the settings. */
   registerChannelType(channelType: IChannelType): IDisposable;
 
+  /**
+   * The user saw this notification in the lab (closed its toast, went to
+   * its cell, opened it in the history): the channels still holding it
+   * until the user is away drop it.
+   */
+  markSeen(notificationId: string): void;
+
   /** Emitted after each notification has been handed to its channels. */
   readonly delivered: ISignal<
     ILmkNotifier,
@@ -164,6 +178,8 @@ export namespace ILmkNotifier {
     /**
      * Deliver through "only when away" channels even though the user is in
      * the lab: for what the user asked for right now (a test, a resend).
+     * Otherwise such channels hold the notification until the user is
+     * away, and drop it if the user sees it in the lab first.
      */
     evenIfPresent?: boolean;
   }
@@ -318,6 +334,8 @@ export interface ILmkSidebar {
    * panel's sections are attached the first time it is shown.
    */
   addSection(section: Widget): void;
+  /** Unfold a section and scroll it into view (the panel must be shown). */
+  reveal(section: Widget): void;
   /** Whether the panel can be seen now. */
   isVisible(): boolean;
   /** Emitted each time the panel is shown; the first time, load lazily. */

@@ -12,6 +12,7 @@ import { isDefaultChannel } from '../settings/lmkSettings';
 import { boundEvent, compactEvent } from '../messages/boundEvent';
 import type { IBackoffPolicy } from './outbox/backoff';
 import type { IRetryTimes } from './outbox/retryPolicy';
+import { AwayHold, type IHeldEntry } from './awayHold';
 import {
   browserLocks,
   ClaimSet,
@@ -34,6 +35,11 @@ import { DEFAULT_PER_MINUTE, DEFAULT_RETRY_MS, Outbox } from './outbox/outbox';
  * first tab to claim the id delivers it, the others stand down. What the
  * user asks for in a tab (`evenIfPresent`: a test, a resend) is not
  * claimed: it happens in one tab, and a resend reuses its id on purpose.
+ *
+ * Channels that deliver only when the user is away hold a notification
+ * that comes while the user is here (`AwayHold`, kept across reloads):
+ * `settleHeld` delivers it once the user is away, `markSeen` drops it
+ * when the user saw it in the lab, and it is dropped after the retry time.
  */
 export class Notifier implements ILmkNotifier {
   constructor(options: Notifier.IOptions) {
@@ -83,6 +89,17 @@ export class Notifier implements ILmkNotifier {
       random: shared.random,
       owner: shared.owner
     });
+    this._now = shared.now ?? Date.now;
+    this._retryMs = () =>
+      Private.positive(retryMinutes?.(), DEFAULT_RETRY_MS / 60_000) * 60_000;
+    this._hold = new AwayHold({
+      storage,
+      key: `jupyterlab-lmk:held:${scope}`,
+      locks,
+      owner: shared.owner,
+      now: shared.now,
+      leaseMs: shared.holdLeaseMs
+    });
   }
 
   /** Whether `dispose` was called. */
@@ -95,21 +112,95 @@ export class Notifier implements ILmkNotifier {
     return this._outbox;
   }
 
-  /**
-   * Send what earlier pages or other tabs left in the outbox. Call once
-   * the settings (and so the channels) are loaded.
-   */
-  resume(): Promise<void> {
-    return this._outbox.resume();
+  /** The notifications held until the user is away (for inspection). */
+  get held(): AwayHold {
+    return this._hold;
   }
 
-  /** Stop the outbox's timer; what is stored stays for the next page. */
+  /**
+   * Send what earlier pages or other tabs left in the outbox, and settle
+   * what they held. Call once the settings (and so the channels) are
+   * loaded.
+   */
+  async resume(): Promise<void> {
+    this._resumed = true;
+    await Promise.all([this._outbox.resume(), this.settleHeld()]);
+  }
+
+  /**
+   * Deliver the held notifications whose channels no longer wait (the
+   * user went away, or "only when I'm away" was switched off), drop those
+   * past the retry time, and set the timer for the next look. Call when
+   * presence changes and when another tab changed what is held.
+   */
+  async settleHeld(): Promise<void> {
+    if (this._isDisposed || !this._resumed) {
+      return;
+    }
+    const { release, expired } = await this._hold.settle(
+      entry => this._stillWaits(entry),
+      this._retryMs()
+    );
+    for (const entry of expired) {
+      this._reportHeld(
+        entry,
+        this._trans.__(
+          'You did not leave the lab within %1 min of it.',
+          Math.round(this._retryMs() / 60_000)
+        )
+      );
+    }
+    this._scheduleHold();
+    await Promise.all(
+      release.map(async entry => {
+        const { notification } = entry;
+        this._handing.set(notification.id, []);
+        const results = await this._handOut(
+          notification,
+          entry.channelIds.map(
+            id =>
+              this._channels().find(config => config.id === id) ?? {
+                id,
+                type: '',
+                enabled: false
+              }
+          ),
+          config =>
+            config.type && !config.enabled
+              ? {
+                  channelId: config.id,
+                  status: 'skipped',
+                  detail: this._trans.__(
+                    'The channel was switched off meanwhile.'
+                  )
+                }
+              : null
+        );
+        this._emit(notification, results);
+      })
+    );
+  }
+
+  markSeen(notificationId: string): void {
+    void this._hold.forget(notificationId).then(entry => {
+      if (entry) {
+        this._reportHeld(entry, this._trans.__('You saw it in the lab.'));
+        this._scheduleHold();
+      }
+    });
+  }
+
+  /** Stop the timers; what is stored stays for the next page. */
   dispose(): void {
     if (this._isDisposed) {
       return;
     }
     this._isDisposed = true;
     this._outbox.dispose();
+    if (this._holdTimer !== null) {
+      clearTimeout(this._holdTimer);
+      this._holdTimer = null;
+    }
     Signal.clearData(this);
   }
 
@@ -158,15 +249,76 @@ export class Notifier implements ILmkNotifier {
         detail: this._trans.__('Delivered by another tab of this lab.')
       }));
     }
+    if (options.evenIfPresent) {
+      // Sent again by hand: nothing of it is held any more.
+      await this._hold.forget(notification.id);
+    }
     this._handing.set(notification.id, []);
+    const held: string[] = [];
+    const results = await this._handOut(notification, configs, config => {
+      if (options.evenIfPresent || !this._waitsForAway(config)) {
+        return null;
+      }
+      // What keeps the channel from delivering at all comes first.
+      const unavailable = this._types.get(config.type)?.unavailable?.(config);
+      if (unavailable) {
+        return { channelId: config.id, status: 'skipped', detail: unavailable };
+      }
+      held.push(config.id);
+      return {
+        channelId: config.id,
+        status: 'pending',
+        detail: this._trans.__(
+          'Waits until you are away from the lab (not sent if you see it here first).'
+        )
+      };
+    });
+    if (held.length) {
+      const dropped = await this._hold.hold(notification, held);
+      for (const entry of dropped) {
+        this._reportHeld(
+          entry,
+          this._trans.__('Too many notifications were waiting.')
+        );
+      }
+      this._scheduleHold();
+    }
+    if (wanted) {
+      for (const id of wanted) {
+        if (!configs.some(config => config.id === id)) {
+          results.push({
+            channelId: id,
+            status: 'failed',
+            detail: this._trans.__('There is no channel with id "%1".', id)
+          });
+        }
+      }
+    }
+    this._emit(notification, results);
+    return results;
+  }
+
+  /**
+   * Hand a notification to channels: local ones directly, remote ones
+   * through the outbox; `before` may answer for a channel instead.
+   */
+  private async _handOut(
+    notification: ILmkNotification,
+    configs: readonly IChannelConfig[],
+    before: (config: IChannelConfig) => IDeliveryResult | null = () => null
+  ): Promise<IDeliveryResult[]> {
     const remote: IChannelConfig[] = [];
     const direct = configs.map(config => {
-      if (!options.evenIfPresent && this._waitsForAway(config)) {
+      const answered = before(config);
+      if (answered) {
+        return answered;
+      }
+      if (!config.type) {
         return {
           channelId: config.id,
-          status: 'skipped' as const,
+          status: 'failed' as const,
           detail: this._trans.__(
-            'You were in the lab (this channel delivers only when you are away).'
+            'The channel was removed before the notification could be delivered.'
           )
         };
       }
@@ -186,28 +338,65 @@ export class Notifier implements ILmkNotifier {
       Promise.all(direct),
       queued
     ]);
-    const results = settled.map(
+    return settled.map(
       (result, i) => result ?? remoteResults[remote.indexOf(configs[i])]
     );
-    if (wanted) {
-      for (const id of wanted) {
-        if (!configs.some(config => config.id === id)) {
-          results.push({
-            channelId: id,
-            status: 'failed',
-            detail: this._trans.__('There is no channel with id "%1".', id)
-          });
-        }
-      }
-    }
+  }
+
+  /** Report what the channels did, then outcomes that came meanwhile. */
+  private _emit(
+    notification: ILmkNotification,
+    results: IDeliveryResult[]
+  ): void {
     this._delivered.emit({ notification, results });
-    // Outcomes of retries that came in meanwhile follow the first report.
     const later = this._handing.get(notification.id) ?? [];
     this._handing.delete(notification.id);
     for (const result of later) {
       this._delivered.emit({ notification, results: [result] });
     }
-    return results;
+  }
+
+  /** Whether a held notification must go on waiting. */
+  private _stillWaits(entry: IHeldEntry): boolean {
+    return entry.channelIds.some(id => {
+      const config = this._channels().find(c => c.id === id);
+      return !!config && this._waitsForAway(config);
+    });
+  }
+
+  /** Report held channels as not sent, with why. */
+  private _reportHeld(entry: IHeldEntry, detail: string): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._delivered.emit({
+      notification: entry.notification,
+      results: entry.channelIds.map(channelId => ({
+        channelId,
+        status: 'skipped',
+        detail
+      }))
+    });
+  }
+
+  /** Set the one timer for the next look at what is held. */
+  private _scheduleHold(): void {
+    if (this._holdTimer !== null) {
+      clearTimeout(this._holdTimer);
+      this._holdTimer = null;
+    }
+    if (this._isDisposed || !this._resumed) {
+      return;
+    }
+    const next = this._hold.nextCheck(this._retryMs());
+    if (next === null) {
+      return;
+    }
+    const delay = Math.min(MAX_HOLD_TIMER_MS, Math.max(0, next - this._now()));
+    this._holdTimer = setTimeout(() => {
+      this._holdTimer = null;
+      void this.settleHeld();
+    }, delay);
   }
 
   /** A later outcome of a remote delivery: reported per channel. */
@@ -273,6 +462,11 @@ export class Notifier implements ILmkNotifier {
     }
   }
 
+  private _hold: AwayHold;
+  private _holdTimer: ReturnType<typeof setTimeout> | null = null;
+  private _resumed = false;
+  private _retryMs: () => number;
+  private _now: () => number;
   private _channels: () => readonly IChannelConfig[];
   private _waitsForAway: (config: IChannelConfig) => boolean;
   private _trans: TranslationBundle;
@@ -335,10 +529,15 @@ export namespace Notifier {
     leaseMs?: number;
     now?: () => number;
     random?: () => number;
-    /** This tab's id in the outbox (default: a random one). */
+    /** This tab's id in the outbox and the held notifications (default: random). */
     owner?: string;
+    /** See `HOLD_LEASE_MS`. */
+    holdLeaseMs?: number;
   }
 }
+
+/** Longest hold timer set at once (clocks jump; timers overflow). */
+const MAX_HOLD_TIMER_MS = 10 * 60_000;
 
 namespace Private {
   /** A positive number from the settings, or the default. */

@@ -76,7 +76,7 @@ export class RunNotifier {
     }
     const config = settings();
     const notebook = findNotebook(summary.notebookPath);
-    const armed = whenDone.consume(summary.notebookPath);
+    const armed = whenDone?.consume(summary.notebookPath) ?? false;
     const notify = shouldNotifyRun({
       outcome: summary.outcome,
       durationSeconds: summary.durationSeconds,
@@ -318,7 +318,8 @@ export namespace RunNotifier {
     /** The absolute address of a notebook in this lab. */
     notebookUrl: (path: string) => string;
     findNotebook: (path: string) => INotebookLookup | null;
-    whenDone: INotifyWhenDone;
+    /** The one-shots; null when `:notify-when-done` is disabled. */
+    whenDone: INotifyWhenDone | null;
     trans: TranslationBundle;
     /** Flood guard limits (default: 3 per notebook per minute). */
     flood?: FloodGuard.IOptions;

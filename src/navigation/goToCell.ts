@@ -4,8 +4,9 @@ import type { INotificationTarget } from '../tokens';
 
 /**
  * Bring the user to a notebook and, if given, one of its cells: opens the
- * notebook when it is closed, activates it, selects the cell and scrolls it
- * into view.
+ * notebook when it is closed, activates it, selects the cell in command mode
+ * (as a click on the cell's prompt does: the cell to look at, not an editor
+ * to type in) and scrolls it into view.
  */
 export async function goToCell(
   app: JupyterFrontEnd,
@@ -35,6 +36,18 @@ export async function goToCell(
   if (index < 0) {
     return;
   }
+  // Command mode first: made active in edit mode (how a run usually
+  // leaves the notebook), the cell would take the cursor.
+  notebook.mode = 'command';
+  notebook.deselectAll();
   notebook.activeCellIndex = index;
-  await notebook.scrollToCell(notebook.widgets[index], 'center');
+  // Not `scrollToCell`: it activates the cell, whose editor then takes
+  // the focus, and the notebook goes back to edit mode.
+  try {
+    await notebook.scrollToItem(index, 'center');
+  } catch {
+    // Scrolling is a nicety; the cell is selected anyway.
+  }
+  // The keyboard goes to the notebook, so arrows and Enter act on the cell.
+  notebook.activate();
 }

@@ -12,7 +12,7 @@ import {
   readMode,
   withMode
 } from '../rules/notifyMode';
-import { INHERIT, modeLabel } from './modeLabels';
+import { type IModeNumbers, INHERIT, modeLabel } from './modeLabels';
 
 /**
  * Commands that set when a cell or a notebook notifies; what they set is
@@ -24,9 +24,11 @@ export function addModeCommands(
     notebooks: INotebookTracker;
     trans: TranslationBundle;
     palette: ICommandPalette | null;
+    /** The settings the menus quote (threshold, still-running delay). */
+    numbers: () => IModeNumbers;
   }
 ): void {
-  const { notebooks, trans, palette } = options;
+  const { notebooks, trans, palette, numbers } = options;
   const { commands } = app;
   const modeArg = {
     type: 'object',
@@ -51,10 +53,10 @@ export function addModeCommands(
   commands.addCommand(CommandIDs.setCellMode, {
     label: args =>
       args.menu
-        ? modeLabel(Private.mode(args.mode), 'cell', trans)
+        ? modeLabel(Private.mode(args.mode), 'cell', numbers(), trans)
         : trans.__(
             'Notify for Selected Cells: %1',
-            modeLabel(Private.mode(args.mode), 'cell', trans)
+            modeLabel(Private.mode(args.mode), 'cell', numbers(), trans)
           ),
     caption: trans.__(
       'When runs of the selected cells notify you (saved in the notebook)'
@@ -88,10 +90,10 @@ export function addModeCommands(
   commands.addCommand(CommandIDs.setNotebookMode, {
     label: args =>
       args.menu
-        ? modeLabel(Private.mode(args.mode), 'notebook', trans)
+        ? modeLabel(Private.mode(args.mode), 'notebook', numbers(), trans)
         : trans.__(
             'Notify for This Notebook: %1',
-            modeLabel(Private.mode(args.mode), 'notebook', trans)
+            modeLabel(Private.mode(args.mode), 'notebook', numbers(), trans)
           ),
     caption: trans.__(
       'When runs of this notebook notify you (saved in the notebook)'

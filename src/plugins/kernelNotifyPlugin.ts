@@ -19,21 +19,25 @@ import { ILmkNotifier } from '../tokens';
 /**
  * Lets kernel code send notifications: `jupyterlab_lmk.notify(...)` (or any
  * kernel displaying the lmk MIME type) is sent once, when its output is
- * produced, and the output says where it went.
+ * produced, and the output says where it went. Nothing to do without the
+ * notifier (`:plugin` disabled): the output then shows as the lab would.
  */
 export const kernelNotifyPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-lmk:kernel-notify',
   description:
     'Sends the notifications that kernel code asks for with jupyterlab_lmk.notify().',
   autoStart: true,
-  requires: [ILmkNotifier, IRenderMimeRegistry],
-  optional: [ITranslator],
+  requires: [IRenderMimeRegistry],
+  optional: [ITranslator, ILmkNotifier],
   activate: (
     app: JupyterFrontEnd,
-    notifier: ILmkNotifier,
     rendermime: IRenderMimeRegistry,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    notifier: ILmkNotifier | null
   ): void => {
+    if (!notifier) {
+      return;
+    }
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     const log = new KernelNotifyLog();
 

@@ -12,7 +12,8 @@ import {
   type TranslationBundle
 } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
-import { Menu } from '@lumino/widgets';
+import type { Menu } from '@lumino/widgets';
+import { Widget } from '@lumino/widgets';
 // Command ids are needed as the toolbar items are built.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { CommandIDs } from '../commands';
@@ -20,19 +21,34 @@ import { ModeButton } from '../notebook/modeButton';
 // Commands must exist when the palette and toolbars are built.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { addModeCommands } from '../notebook/modeCommands';
+import {
+  type IModeNumbers,
+  INHERIT,
+  modeHeading,
+  modeLabel,
+  modeShortLabel
+} from '../notebook/modeLabels';
+import { createModeMenu, type ModeMenuItem } from '../notebook/modeMenu';
 // Commands must exist when the palette and toolbars are built.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { addNotebookChannelsCommand } from '../notebook/notebookChannelsCommand';
-import { INHERIT, modeLabel, modeShortLabel } from '../notebook/modeLabels';
 import { NOTIFY_MODES, readMode } from '../rules/notifyMode';
-import { INotifyWhenDone } from '../tokens';
+// The menus quote the threshold; the settings reader is loaded at start anyway.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { DEFAULT_SETTINGS, readSettings } from '../settings/lmkSettings';
+import { ILmkNotifier, INotifyWhenDone, IRunTracker } from '../tokens';
 
 /**
  * Per-notebook and per-cell notification modes: the bell in the cell
  * toolbar, the bell in the notebook toolbar (modes, "notify me when this
- * run ends", mute, title prefix) and their commands. The toolbar items are
- * declared in schema/plugin.json (`jupyter.lab.toolbars`): one schema, so
- * the lab compiles one at each load.
+ * run ends", report values, channels, title prefix, history) and their
+ * commands. The toolbar items are declared in schema/plugin.json
+ * (`jupyter.lab.toolbars`): one schema, so the lab compiles one at each
+ * load.
+ *
+ * Modes choose which runs notify: without run tracking (`:tracker`) or
+ * the notifier (`:plugin`) there is nothing to choose, and the bells stay
+ * out of the toolbars.
  */
 export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-lmk:notebook-modes',
@@ -45,7 +61,9 @@ export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
     ICommandPalette,
     IToolbarWidgetRegistry,
     ISettingRegistry,
-    INotifyWhenDone
+    INotifyWhenDone,
+    IRunTracker,
+    ILmkNotifier
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -54,11 +72,43 @@ export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     toolbarRegistry: IToolbarWidgetRegistry | null,
     registry: ISettingRegistry | null,
-    whenDone: INotifyWhenDone | null
+    whenDone: INotifyWhenDone | null,
+    runs: IRunTracker | null,
+    notifier: ILmkNotifier | null
   ): void => {
+    if (!runs || !notifier) {
+      // The toolbar items are declared in the schema: give them an empty
+      // slot rather than the lab's default (a blank command button).
+      for (const [factory, name] of Private.TOOLBAR_ITEMS) {
+        toolbarRegistry?.addFactory(factory, name, () => Private.nothing());
+      }
+      return;
+    }
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     const { commands } = app;
-    addModeCommands(app, { notebooks, trans, palette });
+    let numbers: IModeNumbers = DEFAULT_SETTINGS;
+    if (registry) {
+      void registry
+        .load('jupyterlab-lmk:plugin')
+        .then(loaded => {
+          const read = () => {
+            numbers = readSettings(
+              loaded.composite as { [key: string]: unknown },
+              trans
+            ).settings;
+          };
+          read();
+          loaded.changed.connect(read);
+        })
+        // The notifier warns about settings it cannot read.
+        .catch(() => undefined);
+    }
+    addModeCommands(app, {
+      notebooks,
+      trans,
+      palette,
+      numbers: () => numbers
+    });
     if (registry) {
       addNotebookChannelsCommand(app, { notebooks, registry, trans, palette });
     }
@@ -69,13 +119,19 @@ export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
     toolbarRegistry.addFactory<Cell>('Cell', 'lmk-cell-mode', cell => {
       const button = new ModeButton({
         className: 'jp-lmk-CellBell',
+        side: 'above',
+        area: () =>
+          (
+            notebooks.currentWidget?.content.node ?? document.body
+          ).getBoundingClientRect(),
         state: () => {
           const mode = readMode(cell.model.getMetadata('lmk'));
           return {
             label: '',
             title: trans.__(
-              'Notify for this cell: %1',
-              modeLabel(mode ?? INHERIT, 'cell', trans)
+              '%1: %2',
+              modeHeading('cell', trans),
+              modeLabel(mode ?? INHERIT, 'cell', numbers, trans)
             ),
             active: mode !== null
           };
@@ -84,7 +140,8 @@ export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
           // The menu's commands act on the selected cells: this one.
           const notebook = notebooks.currentWidget?.content;
           const index = notebook?.widgets.indexOf(cell) ?? -1;
-          if (notebook && index >= 0 && notebook.activeCellIndex !== index) {
+          if (notebook && index >= 0) {
+            notebook.deselectAll();
             notebook.activeCellIndex = index;
           }
         },
@@ -111,7 +168,12 @@ export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
           state: () => {
             const mode = readMode(model.getMetadata('lmk'));
             const armed = whenDone?.isArmed(panel.context.path) ?? false;
-            const modeText = modeLabel(mode ?? INHERIT, 'notebook', trans);
+            const modeText = modeLabel(
+              mode ?? INHERIT,
+              'notebook',
+              numbers,
+              trans
+            );
             return {
               label: armed
                 ? trans.__('when done')
@@ -120,10 +182,11 @@ export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
                   : '',
               title: armed
                 ? trans.__(
-                    'Notifications for this notebook: %1; you will be told when the current run ends',
+                    '%1: %2; you will be told when the current run ends',
+                    modeHeading('notebook', trans),
                     modeText
                   )
-                : trans.__('Notifications for this notebook: %1', modeText),
+                : trans.__('%1: %2', modeHeading('notebook', trans), modeText),
               active: armed || mode !== null
             };
           },
@@ -157,20 +220,32 @@ export const notebookModesPlugin: JupyterFrontEndPlugin<void> = {
 };
 
 namespace Private {
+  /** The toolbar items of this plugin declared in the schema. */
+  export const TOOLBAR_ITEMS = [
+    ['Cell', 'lmk-cell-mode'],
+    ['Notebook', 'lmk-notebook-mode']
+  ] as const;
+
+  /** An empty, hidden toolbar slot. */
+  export function nothing(): Widget {
+    const widget = new Widget();
+    widget.hide();
+    return widget;
+  }
+
   export function cellMenu(
     commands: CommandRegistry,
     trans: TranslationBundle
   ): Menu {
-    const menu = new Menu({ commands });
-    menu.addClass('jp-lmk-ModeMenu');
-    menu.title.label = trans.__('Notify for This Cell');
-    for (const mode of [INHERIT, ...NOTIFY_MODES]) {
-      menu.addItem({
+    return createModeMenu({
+      commands,
+      heading: modeHeading('cell', trans),
+      items: [INHERIT, ...NOTIFY_MODES].map(mode => ({
         command: CommandIDs.setCellMode,
-        args: { mode, menu: true }
-      });
-    }
-    return menu;
+        args: { mode, menu: true },
+        role: 'radio' as const
+      }))
+    });
   }
 
   export function notebookMenu(
@@ -178,21 +253,28 @@ namespace Private {
     trans: TranslationBundle,
     whenDoneArgs: { path: string }
   ): Menu {
-    const menu = new Menu({ commands });
-    menu.addClass('jp-lmk-ModeMenu');
-    menu.title.label = trans.__('Notify for This Notebook');
-    menu.addItem({ command: CommandIDs.notifyWhenDone, args: whenDoneArgs });
-    menu.addItem({ type: 'separator' });
-    for (const mode of [INHERIT, ...NOTIFY_MODES]) {
-      menu.addItem({
+    const items: ModeMenuItem[] = [
+      ...[INHERIT, ...NOTIFY_MODES].map(mode => ({
         command: CommandIDs.setNotebookMode,
-        args: { mode, menu: true }
-      });
-    }
-    menu.addItem({ type: 'separator' });
-    menu.addItem({ command: CommandIDs.setTitlePrefix });
-    menu.addItem({ command: CommandIDs.chooseNotebookChannels });
-    menu.addItem({ command: CommandIDs.openHistory });
-    return menu;
+        args: { mode, menu: true },
+        role: 'radio' as const
+      })),
+      { separator: true },
+      {
+        command: CommandIDs.notifyWhenDone,
+        args: whenDoneArgs,
+        role: 'checkbox'
+      },
+      { separator: true },
+      { command: CommandIDs.editReport },
+      { command: CommandIDs.chooseNotebookChannels },
+      { command: CommandIDs.setTitlePrefix },
+      { command: CommandIDs.openHistory }
+    ];
+    return createModeMenu({
+      commands,
+      heading: modeHeading('notebook', trans),
+      items
+    });
   }
 }

@@ -6,7 +6,11 @@ import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ServerConnection } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import {
+  ITranslator,
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 // Commands must exist when the palette is built.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { addCommands, CommandIDs } from '../commands';
@@ -56,23 +60,32 @@ import { afterRestore } from './afterRestore';
 /**
  * The main plugin: reads the settings, sends a notification when a run
  * ends that the rules find worth it, and provides the notifier to others.
+ * Without run tracking (`:tracker` disabled) it still sends what kernels,
+ * commands, remote watches and other extensions ask for; without
+ * `:notify-when-done` there is no one-shot.
  */
 export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
   id: 'jupyterlab-lmk:plugin',
   description:
     'Sends a notification when a notebook run ends, through the channels you chose.',
   autoStart: true,
-  requires: [IRunTracker, ISettingRegistry, INotifyWhenDone],
-  optional: [ITranslator, INotebookTracker, ICommandPalette],
+  requires: [ISettingRegistry],
+  optional: [
+    ITranslator,
+    INotebookTracker,
+    ICommandPalette,
+    IRunTracker,
+    INotifyWhenDone
+  ],
   provides: ILmkNotifier,
   activate: (
     app: JupyterFrontEnd,
-    runs: IRunTracker,
     registry: ISettingRegistry,
-    whenDone: INotifyWhenDone,
     translator: ITranslator | null,
     notebooks: INotebookTracker | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    runs: IRunTracker | null,
+    whenDone: INotifyWhenDone | null
   ): ILmkNotifier => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     let settings: ILmkSettings = DEFAULT_SETTINGS;
@@ -94,22 +107,28 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         makeRoom: () => NotificationHistory.giveWay(storage, historyKey(scope))
       }
     });
-    // Another tab queued or sent something: set the outbox timer again.
+    // Another tab queued, sent or held something: look again.
     window.addEventListener('storage', event => {
       if (event.key === `jupyterlab-lmk:outbox:${scope}`) {
         notifier.outbox.changed();
+      } else if (event.key === `jupyterlab-lmk:held:${scope}`) {
+        void notifier.settleHeld();
       }
     });
+    // Held notifications go out once the user is away.
+    away.changed.connect(() => void notifier.settleHeld());
     const goTo = (target: INotificationTarget) =>
       goToCell(app, notebooks, target);
-    const desktop = new DesktopChannel({ trans, goTo });
+    const desktop = new DesktopChannel({ trans, goTo, storage });
     notifier.registerChannelType(desktop);
     notifier.registerChannelType(
       new ToastChannel({
         trans,
         goTo,
+        seen: id => notifier.markSeen(id),
         offerDesktop: () =>
           desktop.canAsk &&
+          !desktop.declined &&
           settings.channels.some(c => c.type === 'desktop' && c.enabled)
             ? () => desktop.requestPermission()
             : null
@@ -146,6 +165,9 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
       if (typesKnown) {
         void fileWatch.settingsRead(read);
       }
+      // "Only when away" or the idle time may have changed.
+      away.check();
+      void notifier.settleHeld();
       const text = problems.join('\n');
       if (text !== lastProblems) {
         if (lastToast) {
@@ -190,19 +212,16 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         );
       });
 
-    new RunNotifier({
-      runs,
-      notifier,
-      settings: () => settings,
-      notebookUrl,
-      findNotebook: path => {
-        const panel = notebooks?.find(p => p.context.path === path);
-        return panel ? notebookLookup(panel) : null;
-      },
-      whenDone,
-      trans,
-      flood: { limit: () => settings.floodLimit }
-    });
+    if (runs) {
+      Private.notifyRuns({
+        runs,
+        notifier,
+        settings: () => settings,
+        notebooks,
+        whenDone,
+        trans
+      });
+    }
 
     addCommands(app, {
       notifier,
@@ -223,6 +242,33 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
 };
 
 namespace Private {
+  /**
+   * Notify about runs as the rules say.
+   */
+  export function notifyRuns(options: {
+    runs: IRunTracker;
+    notifier: ILmkNotifier;
+    settings: () => ILmkSettings;
+    notebooks: INotebookTracker | null;
+    whenDone: INotifyWhenDone | null;
+    trans: TranslationBundle;
+  }): void {
+    const { runs, notifier, settings, notebooks, whenDone, trans } = options;
+    new RunNotifier({
+      runs,
+      notifier,
+      settings,
+      notebookUrl,
+      findNotebook: path => {
+        const panel = notebooks?.find(p => p.context.path === path);
+        return panel ? notebookLookup(panel) : null;
+      },
+      whenDone,
+      trans,
+      flood: { limit: () => settings().floodLimit }
+    });
+  }
+
   /**
    * The browser's local storage, or `null` where it is off.
    */

@@ -1,15 +1,22 @@
-import type {
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
+import {
+  ILayoutRestorer,
+  type JupyterFrontEnd,
+  type JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IRunningSessionManagers } from '@jupyterlab/running';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import {
+  ITranslator,
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
+import {
+  kernelIcon,
   PanelWithToolbar,
   refreshIcon,
+  SidePanel,
   ToolbarButton
 } from '@jupyterlab/ui-components';
 // The command ids are constants registered at start.
@@ -19,6 +26,7 @@ import type { RemoteSessions } from '../remote/remoteSessions';
 // Whether watches are stored decides if anything loads at start.
 import { hasStoredWatches } from '../remote/remoteServer';
 import { ILmkNotifier, ILmkSidebar } from '../tokens';
+import { LazySidePanel } from '../widgets/lazySidePanel';
 import { afterRestore } from './afterRestore';
 
 /**
@@ -28,30 +36,39 @@ import { afterRestore } from './afterRestore';
  * "Tell me when it's done". Its code loads when the panel is first shown —
  * or at start when a watch is pending (watches survive reloads) or remote
  * Jupyter servers are configured (their kernels join the Running panel).
+ *
+ * It is a section of the Notifications panel; with that panel disabled
+ * (`:sidebar`) it gets a side panel of its own, and without the notifier
+ * (`:plugin`) it offers no "Tell me when it's done".
  */
 export const remoteSessionsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-lmk:remote-sessions',
   description:
     'Remote sessions: Jupyter servers, JupyterHub and CANFAR/Skaha, run code, tell me when done.',
   autoStart: true,
-  requires: [ILmkNotifier, ISettingRegistry, ILmkSidebar],
+  requires: [ISettingRegistry],
   optional: [
     ITranslator,
     IRenderMimeRegistry,
     IRunningSessionManagers,
-    ICommandPalette
+    ICommandPalette,
+    ILmkNotifier,
+    ILmkSidebar,
+    ILayoutRestorer
   ],
   activate: (
     app: JupyterFrontEnd,
-    notifier: ILmkNotifier,
     registry: ISettingRegistry,
-    sidebar: ILmkSidebar,
     translator: ITranslator | null,
     rendermime: IRenderMimeRegistry | null,
     running: IRunningSessionManagers | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    notifier: ILmkNotifier | null,
+    lmkSidebar: ILmkSidebar | null,
+    restorer: ILayoutRestorer | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
+    const sidebar = lmkSidebar ?? Private.ownPanel(app, trans, restorer);
     const section = new PanelWithToolbar();
     section.id = 'jp-lmk-remote-sessions';
     section.addClass('jp-lmk-RemoteSection');
@@ -104,8 +121,12 @@ export const remoteSessionsPlugin: JupyterFrontEndPlugin<void> = {
       ),
       describedBy: { args: { type: 'object', properties: {} } },
       execute: async () => {
-        await app.commands.execute(CommandIDs.openPanel);
-        section.node.scrollIntoView({ block: 'nearest' });
+        if (app.commands.hasCommand(CommandIDs.openPanel)) {
+          await app.commands.execute(CommandIDs.openPanel);
+        } else {
+          app.shell.activateById(Private.OWN_PANEL_ID);
+        }
+        sidebar.reveal(section);
       }
     });
     app.commands.addCommand(CommandIDs.refreshRemoteSessions, {
@@ -123,3 +144,27 @@ export const remoteSessionsPlugin: JupyterFrontEndPlugin<void> = {
     }
   }
 };
+
+namespace Private {
+  /** The id of the side panel made when the Notifications panel is off. */
+  export const OWN_PANEL_ID = 'jp-lmk-remote-sidebar';
+
+  /**
+   * A side panel for the section alone, when the Notifications panel is
+   * disabled.
+   */
+  export function ownPanel(
+    app: JupyterFrontEnd,
+    trans: TranslationBundle,
+    restorer: ILayoutRestorer | null
+  ): ILmkSidebar {
+    const panel = new SidePanel();
+    panel.id = OWN_PANEL_ID;
+    panel.title.icon = kernelIcon;
+    panel.title.caption = trans.__('Remote sessions');
+    panel.addClass('jp-lmk-Sidebar');
+    app.shell.add(panel, 'left', { rank: 951 });
+    restorer?.add(panel, 'jupyterlab-lmk:remote-sessions');
+    return new LazySidePanel({ panel });
+  }
+}

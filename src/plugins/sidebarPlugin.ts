@@ -15,14 +15,12 @@ import {
 } from '@jupyterlab/translation';
 import {
   bellIcon,
-  clearIcon,
+  deleteIcon,
   PanelWithToolbar,
   SidePanel,
   ToolbarButton
 } from '@jupyterlab/ui-components';
-import { type Message, MessageLoop } from '@lumino/messaging';
-import { type ISignal, Signal } from '@lumino/signaling';
-import { Widget } from '@lumino/widgets';
+import { type AccordionPanel, Widget } from '@lumino/widgets';
 // The command is registered at start; it is a constant.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { CommandIDs } from '../commands';
@@ -38,14 +36,20 @@ import { goToCell } from '../navigation/goToCell';
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { SettingsStore } from '../settings/settingsStore';
 import { ILmkNotifier, ILmkSidebar } from '../tokens';
+import { LazySidePanel } from '../widgets/lazySidePanel';
 import { finishMatrixSso } from '../matrix/ssoReturn';
 
 /**
- * The "Notifications" side panel: Account (Matrix and ntfy logins),
- * Channels (add, edit, test, switch on/off, defaults), History (the last
- * 200 notifications with per-channel delivery status, "Go to cell",
- * "Resend", "Clear") and Remote sessions. Its contents are loaded the first
- * time the panel is shown; a status bar item and `lmk:open-panel` open it.
+ * The "Notifications" side panel, in the order it is used: Channels (add
+ * in a dialog, edit, test, switch on/off, defaults; the logins made for
+ * them), History (the last 200 notifications with what each channel did,
+ * "Details", "Go to cell", "Resend", "Clear") and Remote sessions (another
+ * plugin's section). Each section gets the height its content needs. Its
+ * contents are loaded the first time the panel is shown; a status bar item
+ * and `lmk:open-panel` open it.
+ *
+ * Without the notifier (`:plugin` disabled) the panel still edits the
+ * channels, with no Test and no history.
  */
 export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
   id: 'jupyterlab-lmk:sidebar',
@@ -53,23 +57,24 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
     'The Notifications side panel: logins, channels, history; other plugins add sections (remote sessions).',
   autoStart: true,
   provides: ILmkSidebar,
-  requires: [ILmkNotifier, ISettingRegistry],
+  requires: [ISettingRegistry],
   optional: [
     ITranslator,
     ILayoutRestorer,
     INotebookTracker,
     ICommandPalette,
-    IStatusBar
+    IStatusBar,
+    ILmkNotifier
   ],
   activate: (
     app: JupyterFrontEnd,
-    notifier: ILmkNotifier,
     registry: ISettingRegistry,
     translator: ITranslator | null,
     restorer: ILayoutRestorer | null,
     notebooks: INotebookTracker | null,
     palette: ICommandPalette | null,
-    statusBar: IStatusBar | null
+    statusBar: IStatusBar | null,
+    notifier: ILmkNotifier | null
   ): ILmkSidebar => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     const store = new SettingsStore({
@@ -85,7 +90,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
       storage: Private.storage(),
       key
     });
-    notifier.delivered.connect((_, { notification, results }) => {
+    notifier?.delivered.connect((_, { notification, results }) => {
       history.record(notification, results);
     });
     // Another tab of this lab recorded or cleared a notification.
@@ -104,76 +109,74 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
     // The sections are made the first time the panel is shown: a lab that
     // never opens the panel pays only for its tab.
     let historySection: PanelWithToolbar | null = null;
-    const sidebar = new Private.Sidebar(panel, () => {
-      const account = Private.section(
-        'jp-lmk-AccountSection',
-        trans.__('Account')
-      );
-      const channels = Private.section(
-        'jp-lmk-ChannelsSection',
-        trans.__('Channels'),
-        new ToolbarButton({
-          label: trans.__('This notebook…'),
-          tooltip: trans.__('Choose the channels of the current notebook'),
-          onClick: () => {
-            void app.commands.execute(CommandIDs.chooseNotebookChannels);
-          }
-        })
-      );
-      const section = Private.section(
-        'jp-lmk-HistorySection',
-        trans.__('History'),
-        new ToolbarButton({
-          icon: clearIcon,
-          tooltip: trans.__('Clear the notification history'),
-          onClick: () => {
-            void Private.confirmClear(history, trans);
-          }
-        })
-      );
-      for (const made of [account, channels, section]) {
-        panel.addWidget(made);
-      }
-      historySection = section;
-
-      void Private.loadSettingsSections({
-        account,
-        channels,
-        store,
-        history,
-        notifier,
-        trans
-      });
-      void import('../widgets/historyView').then(({ HistoryView }) => {
-        section.addWidget(
-          new HistoryView({
-            history,
-            trans,
-            goTo: async (entry: IHistoryEntry) => {
-              if (entry.target) {
-                await goToCell(app, notebooks, entry.target);
-              }
-            },
-            resend: async (entry: IHistoryEntry) => {
-              await notifier.notify(
-                { id: entry.id, event: entry.event, target: entry.target },
-                { evenIfPresent: true }
-              );
-            }
-          })
+    let fitter: { refresh(): void } | null = null;
+    const sidebar = new LazySidePanel({
+      panel,
+      storage: Private.storage(),
+      // In the order of use: channels and history first; remote sessions
+      // (another plugin's section) wait folded until the user wants them.
+      folded: ['jp-lmk-remote-sessions'],
+      makeSections: () => {
+        const channels = Private.section(
+          'jp-lmk-channels-section',
+          'jp-lmk-ChannelsSection',
+          trans.__('Channels'),
+          // The notebook's own channels, when the notebook plugin is on.
+          app.commands.hasCommand(CommandIDs.chooseNotebookChannels)
+            ? new ToolbarButton({
+                label: trans.__('This notebook…'),
+                tooltip: trans.__(
+                  'Choose the channels of the current notebook'
+                ),
+                onClick: () => {
+                  void app.commands.execute(CommandIDs.chooseNotebookChannels);
+                }
+              })
+            : undefined
         );
-      });
-    });
-
-    MessageLoop.installMessageHook(panel, (_, msg: Message) => {
-      if (msg.type === 'before-show') {
-        sidebar.build();
-      }
-      if (msg.type === 'after-show') {
-        // After the lazily loaded sections were created.
-        requestAnimationFrame(() => sidebar.emitShown());
-      }
-      return true;
+        panel.addWidget(channels);
+        void Private.loadChannels({
+          channels,
+          store,
+          history,
+          notifier,
+          trans
+        });
+        if (notifier) {
+          const section = Private.section(
+            'jp-lmk-history-section',
+            'jp-lmk-HistorySection',
+            trans.__('History'),
+            new ToolbarButton({
+              icon: deleteIcon,
+              tooltip: trans.__('Clear the notification history…'),
+              onClick: () => {
+                void Private.confirmClear(history, trans);
+              }
+            })
+          );
+          panel.addWidget(section);
+          historySection = section;
+          Private.loadHistory({
+            app,
+            section,
+            history,
+            notifier,
+            notebooks,
+            trans
+          });
+        }
+        void import('../widgets/sectionFitter').then(({ SectionFitter }) => {
+          const made = new SectionFitter({
+            accordion: panel.content as AccordionPanel,
+            isFlex: section => section === historySection
+          });
+          panel.disposed.connect(() => made.dispose());
+          made.refresh();
+          fitter = made;
+        });
+      },
+      added: () => fitter?.refresh()
     });
 
     app.shell.add(panel, 'left', { rank: 950 });
@@ -181,7 +184,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
 
     app.commands.addCommand(CommandIDs.openPanel, {
       label: trans.__('Open the Notifications Panel'),
-      caption: trans.__('Logins, channels, history and remote sessions'),
+      caption: trans.__('Channels, history and remote sessions'),
       describedBy: { args: { type: 'object', properties: {} } },
       execute: () => {
         app.shell.activateById(panel.id);
@@ -206,7 +209,9 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
       execute: () => {
         app.shell.activateById(panel.id);
         sidebar.build();
-        historySection?.node.scrollIntoView({ block: 'nearest' });
+        if (historySection) {
+          sidebar.reveal(historySection);
+        }
       }
     });
     palette?.addItem({
@@ -219,71 +224,17 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
 
 namespace Private {
   /**
-   * What other plugins see of the side panel.
-   */
-  export class Sidebar implements ILmkSidebar {
-    /**
-     * @param _makeSections - adds the panel's own sections; called once,
-     * by `build()`.
-     */
-    constructor(
-      private _panel: SidePanel,
-      private _makeSections: () => void
-    ) {}
-
-    get shown(): ISignal<this, void> {
-      return this._shown;
-    }
-
-    /**
-     * Add a section after the panel's own; before the panel is first
-     * shown, it waits for them.
-     */
-    addSection(section: Widget): void {
-      if (this._built) {
-        this._panel.addWidget(section);
-      } else {
-        this._waiting.push(section);
-      }
-    }
-
-    /**
-     * Make the sections (the first time only).
-     */
-    build(): void {
-      if (this._built) {
-        return;
-      }
-      this._built = true;
-      this._makeSections();
-      for (const section of this._waiting.splice(0)) {
-        this._panel.addWidget(section);
-      }
-    }
-
-    isVisible(): boolean {
-      return this._panel.isVisible && document.visibilityState === 'visible';
-    }
-
-    emitShown(): void {
-      this._shown.emit();
-    }
-
-    private _built = false;
-    private _waiting: Widget[] = [];
-    private _shown = new Signal<this, void>(this);
-  }
-
-  /**
    * One of the panel's own sections, with its button (if any) in its
    * toolbar.
    */
   export function section(
+    id: string,
     className: string,
     label: string,
     button?: ToolbarButton
   ): PanelWithToolbar {
     const made = new PanelWithToolbar();
+    made.id = id;
     made.addClass(className);
     made.title.label = label;
     if (button) {
@@ -293,61 +244,44 @@ namespace Private {
   }
 
   /**
-   * A widget holding one paragraph of text.
+   * Fill the Channels section (its code loads here).
    */
-  export function paragraph(text: string): Widget {
-    const node = document.createElement('p');
-    node.className = 'jp-lmk-Sidebar-note';
-    node.textContent = text;
-    return new Widget({ node });
-  }
-
-  /**
-   * Fill the Account and Channels sections (their code loads here).
-   */
-  export async function loadSettingsSections(options: {
-    account: PanelWithToolbar;
+  export async function loadChannels(options: {
     channels: PanelWithToolbar;
     store: SettingsStore;
     history: NotificationHistory;
-    notifier: ILmkNotifier;
+    notifier: ILmkNotifier | null;
     trans: TranslationBundle;
   }): Promise<void> {
     const { store, history, notifier, trans } = options;
-    const [{ AccountPanel }, { ChannelsPanel }, catalog, services] =
-      await Promise.all([
-        import('../widgets/accountPanel'),
-        import('../widgets/channelsPanel'),
-        import('../delivery/channels/channelCatalog'),
-        import('../widgets/accountServices')
-      ]);
+    const [{ ChannelsPanel }, catalog, services] = await Promise.all([
+      import('../widgets/channelsPanel'),
+      import('../delivery/channels/channelCatalog'),
+      import('../widgets/accountServices')
+    ]);
     await store.ready.catch(() => undefined);
-    options.account.addWidget(
-      new AccountPanel({
-        store,
-        trans,
-        matrix: () => services.matrixService(trans),
-        ntfy: () => services.ntfyService(trans)
-      })
-    );
     options.channels.addWidget(
       new ChannelsPanel({
         store,
         history,
         trans,
         descriptions: await catalog.loadChannelDescriptions(),
-        test: async channelId => {
-          const { buildTestEvent } = await import('../messages/runEvent');
-          const [result] = await notifier.notify(
-            {
-              id: `test:${channelId}:${Date.now()}`,
-              event: buildTestEvent(trans),
-              target: null
-            },
-            { channels: [channelId], evenIfPresent: true }
-          );
-          return result;
-        },
+        matrix: () => services.matrixService(trans),
+        ntfy: () => services.ntfyService(trans),
+        test: notifier
+          ? async channelId => {
+              const { buildTestEvent } = await import('../messages/runEvent');
+              const [result] = await notifier.notify(
+                {
+                  id: `test:${channelId}:${Date.now()}`,
+                  event: buildTestEvent(trans),
+                  target: null
+                },
+                { channels: [channelId], evenIfPresent: true }
+              );
+              return result;
+            }
+          : null,
         confirmRemove: async config => {
           const answer = await showDialog({
             title: trans.__('Remove this channel?'),
@@ -364,6 +298,40 @@ namespace Private {
         }
       })
     );
+  }
+
+  /**
+   * Fill the History section (its code loads here).
+   */
+  export function loadHistory(options: {
+    app: JupyterFrontEnd;
+    section: PanelWithToolbar;
+    history: NotificationHistory;
+    notifier: ILmkNotifier;
+    notebooks: INotebookTracker | null;
+    trans: TranslationBundle;
+  }): void {
+    const { app, section, history, notifier, notebooks, trans } = options;
+    void import('../widgets/historyView').then(({ HistoryView }) => {
+      section.addWidget(
+        new HistoryView({
+          history,
+          trans,
+          goTo: async (entry: IHistoryEntry) => {
+            if (entry.target) {
+              await goToCell(app, notebooks, entry.target);
+            }
+          },
+          resend: async (entry: IHistoryEntry) => {
+            await notifier.notify(
+              { id: entry.id, event: entry.event, target: entry.target },
+              { evenIfPresent: true }
+            );
+          },
+          seen: (entry: IHistoryEntry) => notifier.markSeen(entry.id)
+        })
+      );
+    });
   }
 
   /**

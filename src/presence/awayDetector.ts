@@ -1,14 +1,17 @@
 import type { IDisposable } from '@lumino/disposable';
+import { type ISignal, Signal } from '@lumino/signaling';
 
 /** The events that show someone is using the lab. */
 const ACTIVITY = ['keydown', 'pointerdown', 'pointermove', 'wheel'] as const;
 
 /**
  * Tells whether the user is away from the lab: its tab is hidden, or
- * nobody has used keyboard or mouse in it for a while.
+ * nobody has used keyboard or mouse in it for a while; and says when that
+ * changes.
  *
- * Activity costs one timestamp per event (passive, capturing listeners);
- * nothing is computed until someone asks.
+ * Activity costs one timestamp per event (passive, capturing listeners).
+ * One timer waits for the idle time to pass; it is set again only when it
+ * fires, never per event.
  */
 export class AwayDetector implements IDisposable {
   constructor(options: AwayDetector.IOptions) {
@@ -22,6 +25,9 @@ export class AwayDetector implements IDisposable {
         passive: true
       });
     }
+    this._document.addEventListener('visibilitychange', this._check);
+    this._away = this.isAway;
+    this._arm();
   }
 
   /** Whether the user counts as away now. */
@@ -33,8 +39,20 @@ export class AwayDetector implements IDisposable {
     return idle > 0 && this._now() - this._lastActivity >= idle * 1000;
   }
 
+  /** Emitted with `isAway` when it changes (tab hidden or shown, idle, back). */
+  get changed(): ISignal<this, boolean> {
+    return this._changed;
+  }
+
   get isDisposed(): boolean {
     return this._isDisposed;
+  }
+
+  /**
+   * Look again now (after the idle time setting changed, for instance).
+   */
+  check(): void {
+    this._check();
   }
 
   dispose(): void {
@@ -47,16 +65,61 @@ export class AwayDetector implements IDisposable {
         capture: true
       });
     }
+    this._document.removeEventListener('visibilitychange', this._check);
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+    Signal.clearData(this);
   }
 
   private _onActivity = (): void => {
     this._lastActivity = this._now();
+    if (this._away) {
+      this._check();
+    }
   };
+
+  private _check = (): void => {
+    if (this._isDisposed) {
+      return;
+    }
+    const away = this.isAway;
+    const flipped = away !== this._away;
+    this._away = away;
+    this._arm();
+    if (flipped) {
+      this._changed.emit(away);
+    }
+  };
+
+  /** Set the timer for the moment the idle time will have passed. */
+  private _arm(): void {
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+    const idle = this._idleSeconds();
+    if (idle <= 0 || this._away) {
+      return;
+    }
+    const due = this._lastActivity + idle * 1000 - this._now();
+    this._timer = setTimeout(
+      () => {
+        this._timer = null;
+        this._check();
+      },
+      Math.max(0, due) + 50
+    );
+  }
 
   private _document: Document;
   private _idleSeconds: () => number;
   private _now: () => number;
   private _lastActivity: number;
+  private _away: boolean;
+  private _timer: ReturnType<typeof setTimeout> | null = null;
+  private _changed = new Signal<this, boolean>(this);
   private _isDisposed = false;
 }
 

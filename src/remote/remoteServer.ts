@@ -1,7 +1,6 @@
 import { type Kernel, ServerConnection } from '@jupyterlab/services';
 import type { ISignal } from '@lumino/signaling';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { ILmkNotifier } from '../tokens';
 
 /**
  * The kinds of remote place the Remote sessions section can list.
@@ -66,7 +65,8 @@ export interface IKernelWatchTarget {
  */
 export interface IRemoteContext {
   trans: TranslationBundle;
-  notifier: ILmkNotifier;
+  /** Whether "Tell me when it's done" is offered (there is a notifier). */
+  canWatch: boolean;
   /** Whether the section can be seen (polls stand by when it cannot). */
   isVisible(): boolean;
   /** Emitted when the section is shown again (polls refresh). */

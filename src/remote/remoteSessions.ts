@@ -55,13 +55,16 @@ export class RemoteSessions {
     const ready = this._store.ready.catch(() => undefined);
     // Watches need the servers' tokens: start following once they are read.
     void ready.then(() => {
-      this._watcher = new KernelWatcher({
-        watches: this._watches,
-        notifier: options.notifier,
-        trans,
-        resolveSettings: serverId =>
-          settingsForServer(serverId, this._store.settings.remoteServers)
-      });
+      const notifier = options.notifier;
+      this._watcher = notifier
+        ? new KernelWatcher({
+            watches: this._watches,
+            notifier,
+            trans,
+            resolveSettings: serverId =>
+              settingsForServer(serverId, this._store.settings.remoteServers)
+          })
+        : null;
       if (options.running) {
         this._running = new RemoteRunningGroups({
           runningManagers: options.running,
@@ -113,7 +116,7 @@ export class RemoteSessions {
     const watches = this._watches;
     return {
       trans,
-      notifier,
+      canWatch: !!notifier,
       isVisible: () => sidebar.isVisible() && this._options.section.isVisible,
       shown: this._shown,
       confirm: async (title, body, action) => {
@@ -194,7 +197,8 @@ export namespace RemoteSessions {
    */
   export interface IOptions {
     app: JupyterFrontEnd;
-    notifier: ILmkNotifier;
+    /** Sends "tell me when it's done"; without it, no watches. */
+    notifier: ILmkNotifier | null;
     registry: ISettingRegistry;
     sidebar: ILmkSidebar;
     section: PanelWithToolbar;

@@ -6,37 +6,32 @@ import { CommandIDs } from '../commands';
 import type { ILmkNotifier } from '../tokens';
 
 /**
- * Register `lmk:edit-report` and `lmk:run-and-report`; what they do is
- * loaded on first use.
+ * Register `lmk:edit-report` (when `editReport`) and `lmk:run-and-report`
+ * (when there is a notifier); what they do is loaded on first use.
  */
 export function addReportCommands(
   app: JupyterFrontEnd,
   options: {
-    notifier: ILmkNotifier;
+    notifier: ILmkNotifier | null;
     notebooks: INotebookTracker;
     trans: TranslationBundle;
     palette: ICommandPalette | null;
+    /** Whether report values can reach a notification (runs are tracked). */
+    editReport: boolean;
   }
 ): void {
   const { notifier, notebooks, trans, palette } = options;
   const { commands } = app;
   const hasNotebook = () => notebooks.currentWidget !== null;
+  const category = trans.__('Notifications');
 
-  commands.addCommand(CommandIDs.editReport, {
-    label: trans.__('Report Values in Notifications…'),
-    caption: trans.__(
-      'Choose expressions whose values are added to this notebook’s run notifications'
-    ),
-    describedBy: { args: { type: 'object', properties: {} } },
-    isEnabled: hasNotebook,
-    execute: async () => {
-      const panel = notebooks.currentWidget;
-      if (panel) {
-        const { editReport } = await import('./reportActions');
-        await editReport(panel, trans);
-      }
-    }
-  });
+  if (options.editReport) {
+    Private.addEditReport(app, notebooks, trans, hasNotebook);
+    palette?.addItem({ command: CommandIDs.editReport, category });
+  }
+  if (!notifier) {
+    return;
+  }
 
   commands.addCommand(CommandIDs.runAndReport, {
     label: trans.__('Run Code and Send the Result…'),
@@ -71,9 +66,30 @@ export function addReportCommands(
     }
   });
 
-  if (palette) {
-    const category = trans.__('Notifications');
-    palette.addItem({ command: CommandIDs.editReport, category });
-    palette.addItem({ command: CommandIDs.runAndReport, category });
+  palette?.addItem({ command: CommandIDs.runAndReport, category });
+}
+
+namespace Private {
+  export function addEditReport(
+    app: JupyterFrontEnd,
+    notebooks: INotebookTracker,
+    trans: TranslationBundle,
+    hasNotebook: () => boolean
+  ): void {
+    app.commands.addCommand(CommandIDs.editReport, {
+      label: trans.__('Report Values in Notifications…'),
+      caption: trans.__(
+        'Choose expressions whose values are added to this notebook’s run notifications'
+      ),
+      describedBy: { args: { type: 'object', properties: {} } },
+      isEnabled: hasNotebook,
+      execute: async () => {
+        const panel = notebooks.currentWidget;
+        if (panel) {
+          const { editReport } = await import('./reportActions');
+          await editReport(panel, trans);
+        }
+      }
+    });
   }
 }

@@ -1,11 +1,14 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
-import type { IMatrixAccount, INtfyAccount } from '../settings/lmkSettings';
+import type {
+  ILmkAccounts,
+  IMatrixAccount,
+  INtfyAccount
+} from '../settings/lmkSettings';
 import type { SettingsStore } from '../settings/settingsStore';
 
 /**
- * What the Account section needs from Matrix (loaded on first use).
+ * What the login forms need from Matrix (loaded on first use).
  */
 export interface IMatrixService {
   /** The homeserver's client API base URL, found from what the user typed. */
@@ -27,7 +30,7 @@ export interface IMatrixService {
 }
 
 /**
- * What the Account section needs from ntfy (loaded on first use).
+ * What the login forms need from ntfy (loaded on first use).
  */
 export interface INtfyService {
   /** An access token for the user, from ntfy's account API. */
@@ -37,45 +40,109 @@ export interface INtfyService {
 }
 
 /**
- * The Account section: log in to and out of the services that have
- * accounts (Matrix, ntfy), and turn Matrix rooms into channels.
+ * What the account parts share.
  */
-export class AccountPanel extends ReactWidget {
-  constructor(private _options: AccountPanel.IOptions) {
-    super();
-    this.addClass('jp-lmk-Account');
-  }
-
-  protected render(): React.ReactElement {
-    return (
-      <UseSignal signal={this._options.store.changed}>
-        {() => (
-          <div className="jp-lmk-AccountView">
-            <MatrixAccount {...this._options} />
-            <NtfyAccount {...this._options} />
-          </div>
-        )}
-      </UseSignal>
-    );
-  }
+export interface IAccountProps {
+  store: SettingsStore;
+  trans: TranslationBundle;
+  matrix: () => Promise<IMatrixService>;
+  ntfy: () => Promise<INtfyService>;
 }
 
 /**
- * The namespace for `AccountPanel` statics.
+ * The logins made so far, each with Log out (which revokes its token on
+ * the server); nothing when there is none. Logging in happens where it is
+ * needed: when adding a Matrix or ntfy channel.
  */
-export namespace AccountPanel {
-  /**
-   * Options of the Account section.
-   */
-  export interface IOptions {
-    store: SettingsStore;
-    trans: TranslationBundle;
-    matrix: () => Promise<IMatrixService>;
-    ntfy: () => Promise<INtfyService>;
+export function Logins(props: IAccountProps): React.ReactElement | null {
+  const { store, trans } = props;
+  const { matrix, ntfy } = store.settings.accounts;
+  const { busy, error, run } = Private.useAction();
+  if (!matrix && !ntfy) {
+    return null;
   }
+  const logOut = (service: keyof ILmkAccounts) =>
+    void run(async () => {
+      try {
+        if (service === 'matrix' && matrix) {
+          await (await props.matrix()).logout(matrix);
+        } else if (service === 'ntfy' && ntfy) {
+          await (await props.ntfy()).logout(ntfy);
+        }
+      } finally {
+        // Forget the token even if the server could not be told.
+        await store.setAccount(service, null);
+      }
+    });
+  return (
+    <section
+      className="jp-lmk-Logins"
+      aria-label={trans.__('Logins')}
+      aria-busy={busy}
+    >
+      <h3 className="jp-lmk-Logins-title">{trans.__('Logins')}</h3>
+      <ul className="jp-lmk-Logins-list">
+        {matrix && (
+          <li className="jp-lmk-Login" data-service="matrix">
+            <span className="jp-lmk-Login-who">
+              {trans.__('Matrix: %1', matrix.userId)}
+            </span>
+            <button
+              type="button"
+              className="jp-Button jp-mod-minimal jp-mod-small"
+              disabled={busy}
+              aria-label={trans.__('Log out of Matrix (%1)', matrix.userId)}
+              onClick={() => logOut('matrix')}
+            >
+              {trans.__('Log out')}
+            </button>
+          </li>
+        )}
+        {ntfy && (
+          <li className="jp-lmk-Login" data-service="ntfy">
+            <span className="jp-lmk-Login-who">
+              {trans.__(
+                'ntfy: %1 on %2',
+                ntfy.username,
+                Private.host(ntfy.server)
+              )}
+            </span>
+            <button
+              type="button"
+              className="jp-Button jp-mod-minimal jp-mod-small"
+              disabled={busy}
+              aria-label={trans.__(
+                'Log out of ntfy (%1 on %2)',
+                ntfy.username,
+                Private.host(ntfy.server)
+              )}
+              onClick={() => logOut('ntfy')}
+            >
+              {trans.__('Log out')}
+            </button>
+          </li>
+        )}
+      </ul>
+      {error && (
+        <p className="jp-lmk-Field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
 }
 
-function MatrixAccount(props: AccountPanel.IOptions): React.ReactElement {
+/**
+ * The Matrix login (homeserver, then password or single sign-on) and,
+ * once logged in, the rooms the user joined, each offered to `onRoom`.
+ */
+export function MatrixLogin(
+  props: IAccountProps & {
+    onRoom: (room: { roomId: string; name: string }) => void;
+    /** The room chosen in the form, if any. */
+    chosen?: string;
+  }
+): React.ReactElement {
   const { store, trans } = props;
   const account = store.settings.accounts.matrix;
   const [input, setInput] = React.useState('');
@@ -100,39 +167,22 @@ function MatrixAccount(props: AccountPanel.IOptions): React.ReactElement {
         <p className="jp-lmk-Account-who">
           {trans.__('Logged in as %1', account.userId)}
         </p>
-        <div className="jp-lmk-Account-buttons">
-          <button
-            type="button"
-            className="jp-mod-styled jp-mod-reject"
-            disabled={busy}
-            onClick={() =>
-              void run(async () => {
-                setRooms(await (await props.matrix()).rooms(account));
-              })
-            }
-          >
-            {trans.__('Choose rooms…')}
-          </button>
-          <button
-            type="button"
-            className="jp-mod-styled jp-mod-warn"
-            disabled={busy}
-            onClick={() =>
-              void run(async () => {
-                const service = await props.matrix();
-                try {
-                  await service.logout(account);
-                } finally {
-                  // Forget the token even if the server could not be told.
-                  await store.setAccount('matrix', null);
-                  setRooms(null);
-                }
-              })
-            }
-          >
-            {trans.__('Log out')}
-          </button>
-        </div>
+        {rooms === null && (
+          <div className="jp-lmk-Account-buttons">
+            <button
+              type="button"
+              className="jp-mod-styled jp-mod-accept"
+              disabled={busy}
+              onClick={() =>
+                void run(async () => {
+                  setRooms(await (await props.matrix()).rooms(account));
+                })
+              }
+            >
+              {trans.__('Choose one of your rooms…')}
+            </button>
+          </div>
+        )}
         {rooms && (
           <ul className="jp-lmk-RoomList" aria-label={trans.__('Your rooms')}>
             {rooms.length === 0 && (
@@ -142,27 +192,22 @@ function MatrixAccount(props: AccountPanel.IOptions): React.ReactElement {
               const added = channels.some(
                 c => c.type === 'matrix' && c.roomId === room.roomId
               );
+              const chosen = props.chosen === room.roomId;
               return (
                 <li key={room.roomId}>
                   <span className="jp-lmk-Room-name">{room.name}</span>
                   <button
                     type="button"
-                    className="jp-mod-styled jp-mod-accept"
-                    disabled={added || busy}
+                    className="jp-Button jp-mod-minimal jp-mod-small"
+                    disabled={added || chosen}
                     aria-label={trans.__('Send notifications to %1', room.name)}
-                    onClick={() =>
-                      void run(async () => {
-                        await store.saveChannel({
-                          id: store.newChannelId('matrix'),
-                          type: 'matrix',
-                          enabled: true,
-                          name: room.name,
-                          roomId: room.roomId
-                        });
-                      })
-                    }
+                    onClick={() => props.onRoom(room)}
                   >
-                    {added ? trans.__('Added') : trans.__('Add as channel')}
+                    {added
+                      ? trans.__('Already a channel')
+                      : chosen
+                        ? trans.__('Chosen')
+                        : trans.__('Choose')}
                   </button>
                 </li>
               );
@@ -180,8 +225,14 @@ function MatrixAccount(props: AccountPanel.IOptions): React.ReactElement {
 
   return (
     <section className="jp-lmk-AccountCard" aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>{trans.__('Matrix')}</h3>
+      <h3 id={`${id}-title`}>{trans.__('Log in to Matrix')}</h3>
+      <p className="jp-lmk-Field-help">
+        {trans.__(
+          'Notifications are posted to a room by your Matrix account; the password is used once and never stored.'
+        )}
+      </p>
       <form
+        aria-label={trans.__('Matrix login')}
         onSubmit={event => {
           event.preventDefault();
           void run(async () => {
@@ -281,71 +332,64 @@ function MatrixAccount(props: AccountPanel.IOptions): React.ReactElement {
   );
 }
 
-function NtfyAccount(props: AccountPanel.IOptions): React.ReactElement {
+/**
+ * The ntfy login, for protected topics: a token from ntfy's account API,
+ * used by the ntfy channels on that server without a token of their own.
+ */
+export function NtfyLogin(props: IAccountProps): React.ReactElement {
   const { store, trans } = props;
   const account = store.settings.accounts.ntfy;
+  const [open, setOpen] = React.useState(false);
   const [server, setServer] = React.useState('https://ntfy.sh');
   const [user, setUser] = React.useState('');
   const [password, setPassword] = React.useState('');
   const { busy, error, run } = Private.useAction();
   const id = React.useId();
 
+  if (account) {
+    return (
+      <p className="jp-lmk-Field-help jp-lmk-Account-who">
+        {trans.__(
+          'Protected topics on %1 use your ntfy login (%2) unless the channel has its own token.',
+          Private.host(account.server),
+          account.username
+        )}
+      </p>
+    );
+  }
+  const submit = () =>
+    void run(async () => {
+      const token = await (
+        await props.ntfy()
+      ).login(server.trim(), user.trim(), password);
+      setPassword('');
+      await store.setAccount('ntfy', {
+        server: server.trim(),
+        username: user.trim(),
+        token
+      });
+    });
   return (
     <section className="jp-lmk-AccountCard" aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>{trans.__('ntfy')}</h3>
-      {account ? (
-        <>
-          <p className="jp-lmk-Account-who">
-            {trans.__(
-              'Logged in to %1 as %2',
-              Private.host(account.server),
-              account.username
-            )}
-          </p>
-          <p className="jp-lmk-Field-help">
-            {trans.__(
-              'ntfy channels on this server without their own token use this login.'
-            )}
-          </p>
-          <button
-            type="button"
-            className="jp-mod-styled jp-mod-warn"
-            disabled={busy}
-            onClick={() =>
-              void run(async () => {
-                try {
-                  await (await props.ntfy()).logout(account);
-                } finally {
-                  await store.setAccount('ntfy', null);
-                }
-              })
-            }
-          >
-            {trans.__('Log out')}
-          </button>
-        </>
-      ) : (
+      <button
+        type="button"
+        id={`${id}-title`}
+        className="jp-Button jp-mod-minimal jp-mod-small jp-lmk-Account-toggle"
+        aria-expanded={open}
+        aria-controls={`${id}-body`}
+        onClick={() => setOpen(!open)}
+      >
+        {trans.__('Log in to ntfy (only for protected topics)')}
+      </button>
+      {open && (
         <form
+          id={`${id}-body`}
+          aria-label={trans.__('ntfy login')}
           onSubmit={event => {
             event.preventDefault();
-            void run(async () => {
-              const token = await (
-                await props.ntfy()
-              ).login(server.trim(), user.trim(), password);
-              setPassword('');
-              await store.setAccount('ntfy', {
-                server: server.trim(),
-                username: user.trim(),
-                token
-              });
-            });
+            submit();
           }}
         >
-          <p className="jp-lmk-Field-help">
-            {trans.__(
-              'Only needed for protected topics; public topics need no login.'
-            )}
-          </p>
           <Private.Input
             id={`${id}-server`}
             label={trans.__('Server')}
@@ -377,12 +421,12 @@ function NtfyAccount(props: AccountPanel.IOptions): React.ReactElement {
           >
             {trans.__('Log in')}
           </button>
+          {error && (
+            <p className="jp-lmk-Field-error" role="alert">
+              {error}
+            </p>
+          )}
         </form>
-      )}
-      {error && (
-        <p className="jp-lmk-Field-error" role="alert">
-          {error}
-        </p>
       )}
     </section>
   );
@@ -391,7 +435,7 @@ function NtfyAccount(props: AccountPanel.IOptions): React.ReactElement {
 namespace Private {
   /**
    * Run one user action at a time: `busy` while it runs, its failure's
-   * message in `error` (shown in the card), nothing typed lost.
+   * message in `error`, nothing typed lost.
    */
   export function useAction(): {
     busy: boolean;

@@ -3,7 +3,7 @@ import { SSO_PENDING_KEY, ssoReturnUrl } from '../matrix/ssoReturn';
 import type { IMatrixService, INtfyService } from './accountPanel';
 
 /**
- * The Matrix client, as the Account section uses it.
+ * The Matrix client, as the login forms use it.
  */
 export async function matrixService(
   trans: TranslationBundle
@@ -31,7 +31,7 @@ export async function matrixService(
 }
 
 /**
- * ntfy's account API, as the Account section uses it.
+ * ntfy's account API, as the login forms use it.
  */
 export async function ntfyService(
   trans: TranslationBundle

@@ -27,11 +27,13 @@ export function ChannelForm(props: ChannelForm.IProps): React.ReactElement {
     [description, trans]
   );
   const [name, setName] = React.useState<string>(
-    typeof existing?.name === 'string' ? existing.name : ''
+    props.initial?.name ??
+      (typeof existing?.name === 'string' ? existing.name : '')
   );
-  const [values, setValues] = React.useState<IFormValues>(() =>
-    Private.initialValues(fields, existing)
-  );
+  const [values, setValues] = React.useState<IFormValues>(() => ({
+    ...Private.initialValues(fields, existing),
+    ...props.initial?.values
+  }));
   const [errors, setErrors] = React.useState<{ [field: string]: string }>({});
   const [checkProblem, setCheckProblem] = React.useState<string | null>(null);
   const [busy, setBusy] = React.useState(false);
@@ -130,18 +132,12 @@ export function ChannelForm(props: ChannelForm.IProps): React.ReactElement {
         }
       }}
     >
-      <h3 className="jp-lmk-ChannelForm-title">
-        {existing
-          ? trans.__('Edit %1', existing.name ?? existing.id)
-          : trans.__('New %1 channel', description.label(trans))}
-      </h3>
       <label className="jp-lmk-Field">
         <span className="jp-lmk-Field-label">{trans.__('Name')}</span>
         <input
           className="jp-mod-styled"
           type="text"
           value={name}
-          autoFocus
           placeholder={description.label(trans)}
           onChange={event => setName(event.target.value)}
         />
@@ -190,6 +186,8 @@ export namespace ChannelForm {
     existing?: IChannelConfig;
     /** The id a new channel gets. */
     newId: string;
+    /** Values to start from (a room chosen from the Matrix login, say). */
+    initial?: { name?: string; values?: { [field: string]: string } };
     trans: TranslationBundle;
     onSave: (config: IChannelConfig) => Promise<void>;
     onCancel: () => void;

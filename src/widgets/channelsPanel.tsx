@@ -3,14 +3,16 @@ import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import type { IChannelDescription } from '../delivery/channels/channelDescription';
 import type { NotificationHistory } from '../history/notificationHistory';
-import type { SettingsStore } from '../settings/settingsStore';
+import { deliveryStatus } from '../messages/deliveryStatus';
 import type { IChannelConfig, IDeliveryResult } from '../tokens';
-import { ChannelForm } from './channelForm';
+import { type IAccountProps, Logins } from './accountPanel';
+import { openChannelDialog } from './channelDialog';
 
 /**
- * The Channels section of the sidebar: every channel with its type, name,
- * what its last delivery did, and buttons to test, edit, switch on or off,
- * make it a default, or remove it; a form to add one.
+ * The Channels section of the sidebar: every channel on a few lines (on or
+ * off, name and type, what it sends to and what its last delivery did,
+ * Test, Edit, Remove, default or not), "Add a channel…" (a dialog), and
+ * the logins made for channels, with Log out.
  */
 export class ChannelsPanel extends ReactWidget {
   constructor(private _options: ChannelsPanel.IOptions) {
@@ -18,10 +20,9 @@ export class ChannelsPanel extends ReactWidget {
     this.addClass('jp-lmk-Channels');
   }
 
-  /** Open the form for a new channel of a type. */
-  add(type: string): void {
-    this._editing = { type };
-    this.update();
+  /** Open the dialog that adds a channel. */
+  add(): Promise<void> {
+    return openChannelDialog(this._options);
   }
 
   protected render(): React.ReactElement {
@@ -30,23 +31,12 @@ export class ChannelsPanel extends ReactWidget {
       <UseSignal signal={store.changed}>
         {() => (
           <UseSignal signal={history.changed}>
-            {() => (
-              <ChannelsView
-                {...this._options}
-                editing={this._editing}
-                setEditing={editing => {
-                  this._editing = editing;
-                  this.update();
-                }}
-              />
-            )}
+            {() => <ChannelsView {...this._options} />}
           </UseSignal>
         )}
       </UseSignal>
     );
   }
-
-  private _editing: IEditing | null = null;
 }
 
 /**
@@ -56,33 +46,19 @@ export namespace ChannelsPanel {
   /**
    * Options of the Channels section.
    */
-  export interface IOptions {
-    store: SettingsStore;
+  export interface IOptions extends IAccountProps {
+    /** Where the last delivery of each channel is read. */
     history: NotificationHistory;
     descriptions: readonly IChannelDescription[];
-    trans: TranslationBundle;
-    /** Send a test notification through one channel. */
-    test: (channelId: string) => Promise<IDeliveryResult>;
+    /** Send a test notification through one channel; null: no Test. */
+    test: ((channelId: string) => Promise<IDeliveryResult>) | null;
     /** Confirm before removing a channel. */
     confirmRemove: (config: IChannelConfig) => Promise<boolean>;
   }
 }
 
-/**
- * The channel being added (`type` only) or edited (`id`).
- */
-interface IEditing {
-  type: string;
-  id?: string;
-}
-
-function ChannelsView(
-  props: ChannelsPanel.IOptions & {
-    editing: IEditing | null;
-    setEditing: (editing: IEditing | null) => void;
-  }
-): React.ReactElement {
-  const { store, history, descriptions, trans, editing } = props;
+function ChannelsView(props: ChannelsPanel.IOptions): React.ReactElement {
+  const { store, history, descriptions, trans } = props;
   const channels = store.settings.channels;
   const [tests, setTests] = React.useState<{ [id: string]: IDeliveryResult }>(
     {}
@@ -91,29 +67,6 @@ function ChannelsView(
   const [saveError, setSaveError] = React.useState<string | null>(null);
   const describe = (type: string) =>
     descriptions.find(description => description.type === type);
-
-  if (editing) {
-    const description = describe(editing.type);
-    const existing = editing.id
-      ? channels.find(c => c.id === editing.id)
-      : undefined;
-    if (description) {
-      return (
-        <ChannelForm
-          description={description}
-          existing={existing}
-          newId={store.newChannelId(editing.type)}
-          trans={trans}
-          onCancel={() => props.setEditing(null)}
-          onSave={async config => {
-            await store.saveChannel(config);
-            props.setEditing(null);
-          }}
-        />
-      );
-    }
-  }
-
   const last = Private.lastResults(history);
   const update = async (config: IChannelConfig) => {
     setSaveError(null);
@@ -136,6 +89,11 @@ function ChannelsView(
           {saveError}
         </p>
       )}
+      {channels.length === 0 && (
+        <p className="jp-lmk-Sidebar-note">
+          {trans.__('No channel: notifications go nowhere.')}
+        </p>
+      )}
       <ul className="jp-lmk-ChannelList" aria-label={trans.__('Channels')}>
         {channels.map(config => {
           const description = describe(config.type);
@@ -145,6 +103,11 @@ function ChannelsView(
             typeof config.name === 'string' && config.name
               ? config.name
               : config.id;
+          const summary = description?.summary(config) ?? '';
+          const status =
+            testing === config.id
+              ? trans.__('Sending a test…')
+              : Private.statusText(result, trans);
           return (
             <li
               key={config.id}
@@ -152,13 +115,21 @@ function ChannelsView(
               data-channel-id={config.id}
             >
               <div className="jp-lmk-Channel-head">
+                <input
+                  type="checkbox"
+                  className="jp-lmk-Channel-on"
+                  checked={config.enabled}
+                  aria-label={trans.__('Send notifications to %1', title)}
+                  title={trans.__('On: notifications go to this channel')}
+                  onChange={event =>
+                    void update({ ...config, enabled: event.target.checked })
+                  }
+                />
                 <span className="jp-lmk-Channel-name">{title}</span>
                 <span className="jp-lmk-Channel-type">{label}</span>
               </div>
-              {description && (
-                <div className="jp-lmk-Channel-summary">
-                  {description.summary(config)}
-                </div>
+              {summary && (
+                <div className="jp-lmk-Channel-summary">{summary}</div>
               )}
               {!description && (
                 <div className="jp-lmk-Field-error">
@@ -168,23 +139,13 @@ function ChannelsView(
               <div
                 className={`jp-lmk-Channel-status jp-lmk-mod-${result?.status ?? 'none'}`}
                 aria-live="polite"
+                title={status}
               >
-                {testing === config.id
-                  ? trans.__('Sending a test…')
-                  : Private.statusText(result, trans)}
+                {status}
               </div>
-              <div className="jp-lmk-Channel-switches">
-                <label>
-                  <input
-                    type="checkbox"
-                    checked={config.enabled}
-                    onChange={event =>
-                      void update({ ...config, enabled: event.target.checked })
-                    }
-                  />
-                  {trans.__('On')}
-                </label>
+              <div className="jp-lmk-Channel-actions">
                 <label
+                  className="jp-lmk-Channel-default"
                   title={trans.__(
                     'Used for notebooks that did not choose their own channels'
                   )}
@@ -193,65 +154,76 @@ function ChannelsView(
                     type="checkbox"
                     checked={config.default !== false}
                     disabled={!config.enabled}
+                    aria-label={trans.__(
+                      '%1 is a default channel (for notebooks that did not choose their own)',
+                      title
+                    )}
                     onChange={event =>
                       void update({ ...config, default: event.target.checked })
                     }
                   />
                   {trans.__('Default')}
                 </label>
-              </div>
-              <div className="jp-lmk-Channel-actions">
-                <button
-                  type="button"
-                  className="jp-mod-styled jp-mod-reject"
-                  disabled={testing !== null}
-                  aria-label={trans.__('Test %1', title)}
-                  onClick={async () => {
-                    setTesting(config.id);
-                    try {
-                      const outcome = await props.test(config.id);
-                      setTests({ ...tests, [config.id]: outcome });
-                    } finally {
-                      setTesting(null);
-                    }
-                  }}
-                >
-                  {trans.__('Test')}
-                </button>
-                {description && (
+                <span className="jp-lmk-Channel-buttons">
+                  {props.test && (
+                    <button
+                      type="button"
+                      className="jp-Button jp-mod-minimal jp-mod-small"
+                      disabled={testing !== null}
+                      aria-label={trans.__('Test %1', title)}
+                      onClick={async () => {
+                        setTesting(config.id);
+                        try {
+                          const outcome = await props.test!(config.id);
+                          setTests({ ...tests, [config.id]: outcome });
+                        } finally {
+                          setTesting(null);
+                        }
+                      }}
+                    >
+                      {trans.__('Test')}
+                    </button>
+                  )}
+                  {description && (
+                    <button
+                      type="button"
+                      className="jp-Button jp-mod-minimal jp-mod-small"
+                      aria-label={trans.__('Edit %1', title)}
+                      onClick={() =>
+                        void openChannelDialog({ ...props, existing: config })
+                      }
+                    >
+                      {trans.__('Edit')}
+                    </button>
+                  )}
                   <button
                     type="button"
-                    className="jp-mod-styled jp-mod-reject"
-                    aria-label={trans.__('Edit %1', title)}
-                    onClick={() =>
-                      props.setEditing({ type: config.type, id: config.id })
-                    }
+                    className="jp-Button jp-mod-minimal jp-mod-small"
+                    aria-label={trans.__('Remove %1', title)}
+                    onClick={async () => {
+                      if (await props.confirmRemove(config)) {
+                        await store.removeChannel(config.id);
+                      }
+                    }}
                   >
-                    {trans.__('Edit')}
+                    {trans.__('Remove')}
                   </button>
-                )}
-                <button
-                  type="button"
-                  className="jp-mod-styled jp-mod-reject"
-                  aria-label={trans.__('Remove %1', title)}
-                  onClick={async () => {
-                    if (await props.confirmRemove(config)) {
-                      await store.removeChannel(config.id);
-                    }
-                  }}
-                >
-                  {trans.__('Remove')}
-                </button>
+                </span>
               </div>
             </li>
           );
         })}
       </ul>
-      <Private.AddChannel
-        descriptions={descriptions}
-        trans={trans}
-        onAdd={type => props.setEditing({ type })}
-      />
+      <div className="jp-lmk-AddChannel">
+        <button
+          type="button"
+          className="jp-mod-styled jp-mod-accept"
+          onClick={() => void openChannelDialog(props)}
+        >
+          {trans.__('Add a channel…')}
+        </button>
+      </div>
+      <Logins {...props} />
     </div>
   );
 }
@@ -282,53 +254,7 @@ namespace Private {
     if (!result) {
       return trans.__('Nothing sent yet.');
     }
-    const detail = result.detail ? ` ${result.detail}` : '';
-    switch (result.status) {
-      case 'sent':
-        return result.confirmed === false
-          ? trans.__('Last: sent (not confirmed).') + detail
-          : trans.__('Last: delivered.') + detail;
-      case 'pending':
-        return trans.__('Last: retrying.') + detail;
-      case 'skipped':
-        return trans.__('Last: skipped.') + detail;
-      default:
-        return trans.__('Last: failed.') + detail;
-    }
-  }
-
-  export function AddChannel(props: {
-    descriptions: readonly IChannelDescription[];
-    trans: TranslationBundle;
-    onAdd: (type: string) => void;
-  }): React.ReactElement {
-    const { descriptions, trans } = props;
-    const [type, setType] = React.useState(descriptions[0]?.type ?? '');
-    const id = React.useId();
-    return (
-      <div className="jp-lmk-AddChannel">
-        <label htmlFor={id}>{trans.__('Add a channel:')}</label>
-        <select
-          id={id}
-          className="jp-mod-styled"
-          value={type}
-          onChange={event => setType(event.target.value)}
-        >
-          {descriptions.map(description => (
-            <option key={description.type} value={description.type}>
-              {description.label(trans)}
-            </option>
-          ))}
-        </select>
-        <button
-          type="button"
-          className="jp-mod-styled jp-mod-accept"
-          disabled={!type}
-          onClick={() => props.onAdd(type)}
-        >
-          {trans.__('Add…')}
-        </button>
-      </div>
-    );
+    const last = trans.__('Last: %1.', deliveryStatus(result, trans));
+    return result.detail ? `${last} ${result.detail}` : last;
   }
 }

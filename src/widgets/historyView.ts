@@ -6,11 +6,15 @@ import type {
   IHistoryEntry,
   NotificationHistory
 } from '../history/notificationHistory';
+import { deliveryStatus } from '../messages/deliveryStatus';
 import type { IDeliveryResult } from '../tokens';
 
 /**
  * The History section of the sidebar: the last notifications, newest
- * first, with what each channel did, "Go to cell" and "Resend".
+ * first. Each shows its title, time, outcome line and error, what each
+ * channel did in a word ("lab: sent · desktop: waiting"), and "Details"
+ * (the whole message and each channel's reason), "Go to cell", "Resend".
+ * Opening the details or going to the cell counts as having seen it.
  */
 export class HistoryView extends Widget {
   constructor(options: HistoryView.IOptions) {
@@ -64,10 +68,25 @@ export class HistoryView extends Widget {
   }
 
   private _renderEntry(entry: IHistoryEntry): VirtualElement {
-    const { trans, goTo, resend } = this._options;
+    const { trans, goTo, resend, seen } = this._options;
+    const { event } = entry;
     const time = new Date(entry.time);
-    const firstLine = entry.event.text.split('\n')[0] ?? '';
-    const kind = entry.event.event.replace(/[._]/g, '-');
+    const [outcome, ...rest] = event.text.split('\n');
+    const error = event.error
+      ? `${event.error.ename}: ${event.error.evalue}`
+      : '';
+    const kind = event.event.replace(/[._]/g, '-');
+    const open = this._open.has(entry.id);
+    const detailsId = `jp-lmk-HistoryEntry-details-${Private.domId(entry.id)}`;
+    const toggle = () => {
+      if (this._open.has(entry.id)) {
+        this._open.delete(entry.id);
+      } else {
+        this._open.add(entry.id);
+        seen(entry);
+      }
+      this.update();
+    };
     return h.li(
       {
         key: entry.id,
@@ -76,7 +95,7 @@ export class HistoryView extends Widget {
       },
       h.div(
         { className: 'jp-lmk-HistoryEntry-header' },
-        h.span({ className: 'jp-lmk-HistoryEntry-title' }, entry.event.title),
+        h.span({ className: 'jp-lmk-HistoryEntry-title' }, event.title),
         h.time(
           {
             className: 'jp-lmk-HistoryEntry-time',
@@ -86,7 +105,10 @@ export class HistoryView extends Widget {
           Private.shortTime(time)
         )
       ),
-      h.div({ className: 'jp-lmk-HistoryEntry-text' }, firstLine),
+      h.div({ className: 'jp-lmk-HistoryEntry-text' }, outcome ?? ''),
+      error && !(outcome ?? '').includes(error)
+        ? h.div({ className: 'jp-lmk-HistoryEntry-error' }, error)
+        : null,
       h.ul(
         {
           className: 'jp-lmk-HistoryEntry-channels',
@@ -96,14 +118,57 @@ export class HistoryView extends Widget {
           ? entry.results.map(result => Private.renderResult(result, trans))
           : [h.li({}, trans.__('No channel was enabled.'))]
       ),
+      open
+        ? h.div(
+            { className: 'jp-lmk-HistoryEntry-details', id: detailsId },
+            rest.length
+              ? h.pre(
+                  { className: 'jp-lmk-HistoryEntry-body' },
+                  rest.join('\n')
+                )
+              : null,
+            h.ul(
+              { className: 'jp-lmk-HistoryEntry-reasons' },
+              entry.results.map(result =>
+                h.li(
+                  {
+                    className: `jp-lmk-DeliveryReason jp-lmk-mod-${result.status}`
+                  },
+                  `${result.channelId}: ${deliveryStatus(result, trans)}` +
+                    (result.detail ? ` — ${result.detail}` : '')
+                )
+              )
+            )
+          )
+        : null,
       h.div(
         { className: 'jp-lmk-HistoryEntry-actions' },
+        h.button(
+          {
+            className: 'jp-Button jp-mod-minimal jp-mod-small',
+            type: 'button',
+            'aria-expanded': String(open),
+            'aria-controls': detailsId,
+            'aria-label': open
+              ? trans.__('Hide the details of %1', event.title)
+              : trans.__('Details of %1', event.title),
+            onclick: toggle
+          },
+          open ? trans.__('Hide details') : trans.__('Details')
+        ),
         entry.target
           ? h.button(
               {
-                className: 'jp-Button jp-mod-minimal jp-lmk-HistoryEntry-goTo',
+                className:
+                  'jp-Button jp-mod-minimal jp-mod-small jp-lmk-HistoryEntry-goTo',
                 type: 'button',
-                onclick: () => void goTo(entry)
+                'aria-label': entry.target.cellId
+                  ? trans.__('Go to the cell of %1', event.title)
+                  : trans.__('Open the notebook of %1', event.title),
+                onclick: () => {
+                  seen(entry);
+                  void goTo(entry);
+                }
               },
               entry.target.cellId
                 ? trans.__('Go to cell')
@@ -112,8 +177,10 @@ export class HistoryView extends Widget {
           : null,
         h.button(
           {
-            className: 'jp-Button jp-mod-minimal jp-lmk-HistoryEntry-resend',
+            className:
+              'jp-Button jp-mod-minimal jp-mod-small jp-lmk-HistoryEntry-resend',
             type: 'button',
+            'aria-label': trans.__('Resend %1', event.title),
             onclick: () => void resend(entry)
           },
           trans.__('Resend')
@@ -123,6 +190,8 @@ export class HistoryView extends Widget {
   }
 
   private _options: HistoryView.IOptions;
+  /** The entries whose details are shown. */
+  private _open = new Set<string>();
 }
 
 /**
@@ -134,29 +203,30 @@ export namespace HistoryView {
     trans: TranslationBundle;
     goTo: (entry: IHistoryEntry) => Promise<void>;
     resend: (entry: IHistoryEntry) => Promise<void>;
+    /** The user looked at an entry (its details, its cell). */
+    seen: (entry: IHistoryEntry) => void;
   }
 }
 
 namespace Private {
+  /** One channel's outcome in a word; the reason is in the details. */
   export function renderResult(
     result: IDeliveryResult,
     trans: TranslationBundle
   ): VirtualElement {
-    const status =
-      result.status === 'sent'
-        ? result.confirmed === false
-          ? trans.__('sent, not confirmed')
-          : trans.__('sent')
-        : result.status === 'skipped'
-          ? trans.__('skipped')
-          : result.status === 'pending'
-            ? trans.__('retrying')
-            : trans.__('failed');
     return h.li(
       { className: `jp-lmk-Delivery jp-lmk-mod-${result.status}` },
-      `${result.channelId}: ${status}`,
-      result.detail ? ` (${result.detail})` : ''
+      `${result.channelId}: ${deliveryStatus(result, trans)}`
     );
+  }
+
+  /** A notification id as an id attribute (ids may hold any character). */
+  export function domId(id: string): string {
+    let hash = 0;
+    for (let i = 0; i < id.length; i++) {
+      hash = (hash * 31 + id.charCodeAt(i)) | 0;
+    }
+    return (hash >>> 0).toString(36);
   }
 
   /**

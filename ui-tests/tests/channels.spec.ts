@@ -4,7 +4,7 @@ import { execute, openNotebook, uploadNotebooks } from './fixtures';
 import { LoopbackReceiver } from '../../src/__tests__/loopbackReceiver';
 
 /**
- * The Notifications panel's Account and Channels sections in a real
+ * The Notifications panel's Channels section and its dialogs in a real
  * JupyterLab: every run notifies (threshold 0) and every channel delivers
  * while the tab is visible (awayOnly off).
  */
@@ -24,15 +24,21 @@ function channelsSection(page: IJupyterLabPageFixture) {
   return page.locator('#jp-lmk-sidebar .jp-lmk-Channels');
 }
 
-/** Open the channel form for a new channel of a type. */
+/** The channel dialog, once open. */
+function channelDialog(page: IJupyterLabPageFixture) {
+  return page.locator('.jp-lmk-ChannelDialog');
+}
+
+/** Open the dialog for a new channel of a type; returns its form. */
 async function addChannel(page: IJupyterLabPageFixture, typeLabel: string) {
   await execute(page, 'lmk:open-panel');
-  const channels = channelsSection(page);
-  await channels.getByLabel('Add a channel:').selectOption({
-    label: typeLabel
-  });
-  await channels.getByRole('button', { name: 'Add…' }).click();
-  return channels.locator('form.jp-lmk-ChannelForm');
+  await channelsSection(page)
+    .getByRole('button', { name: 'Add a channel…' })
+    .click();
+  await channelDialog(page)
+    .getByLabel('Send notifications to')
+    .selectOption({ label: typeLabel });
+  return channelDialog(page).locator('form.jp-lmk-ChannelForm');
 }
 
 /** The row of a channel in the list, by its shown name. */
@@ -42,7 +48,7 @@ function channelRow(page: IJupyterLabPageFixture, name: string) {
     .filter({ has: page.locator('.jp-lmk-Channel-name', { hasText: name }) });
 }
 
-test('the panel has Account, Channels, History and Remote sessions, and the status bar opens it', async ({
+test('the panel has Channels, History and Remote sessions, and the status bar opens it', async ({
   page
 }) => {
   const item = page.locator('.jp-lmk-StatusItem');
@@ -50,24 +56,26 @@ test('the panel has Account, Channels, History and Remote sessions, and the stat
   await item.click();
   const panel = page.locator('#jp-lmk-sidebar');
   await expect(panel).toBeVisible();
-  for (const title of ['Account', 'Channels', 'History', 'Remote sessions']) {
-    await expect(
-      panel.locator('.jp-AccordionPanel-title', { hasText: title })
-    ).toHaveCount(1);
-  }
+  await expect(panel.locator('.jp-AccordionPanel-title')).toHaveText([
+    /Channels/,
+    /History/,
+    /Remote sessions/
+  ]);
   // The defaults are listed with their type.
   await expect(channelRow(page, 'lab')).toContainText('In-lab toast');
   await expect(channelRow(page, 'desktop')).toContainText(
     'Desktop notification'
   );
-  // Keyboard: the Add button is reachable and the form takes the focus.
-  const channels = channelsSection(page);
-  await channels.getByRole('button', { name: 'Add…' }).focus();
+  // Keyboard: the Add button opens the dialog, its first field has the
+  // focus, Escape closes it.
+  await channelsSection(page)
+    .getByRole('button', { name: 'Add a channel…' })
+    .focus();
   await page.keyboard.press('Enter');
-  const form = channels.locator('form.jp-lmk-ChannelForm');
-  await expect(form.getByLabel('Name')).toBeFocused();
+  const dialog = channelDialog(page);
+  await expect(dialog.getByLabel('Send notifications to')).toBeFocused();
   await page.keyboard.press('Escape');
-  await expect(form).toHaveCount(0);
+  await expect(dialog).toHaveCount(0);
 });
 
 test('the sound channel plays a rising chime for a test and a falling one for a failed run', async ({
@@ -99,9 +107,7 @@ test('the sound channel plays a rising chime for a test and a falling one for a 
   const row = channelRow(page, 'Chime');
   await expect(row).toContainText('Nothing sent yet.');
   await row.getByRole('button', { name: 'Test Chime' }).click();
-  await expect(row.locator('.jp-lmk-Channel-status')).toHaveText(
-    'Last: delivered.'
-  );
+  await expect(row.locator('.jp-lmk-Channel-status')).toHaveText('Last: sent.');
   expect(await notes()).toEqual([660, 880]);
 
   await openNotebook(page, tmpPath, 'failing.ipynb');
@@ -132,9 +138,11 @@ test('bad input is named before saving, and nothing typed is lost: ntfy topic, u
   // The topic is only hinted at in the list.
   await expect(channelRow(page, 'Phone')).not.toContainText('lmk-runs-7f3a');
 
-  const matrix = page
-    .locator('#jp-lmk-sidebar .jp-lmk-AccountCard')
-    .filter({ has: page.locator('h3', { hasText: 'Matrix' }) });
+  const matrixForm = await addChannel(page, 'Matrix room');
+  await expect(matrixForm).toBeVisible();
+  const matrix = channelDialog(page).getByRole('form', {
+    name: 'Matrix login'
+  });
   await matrix.getByLabel('Homeserver').fill(nowhere);
   await matrix.getByRole('button', { name: 'Continue' }).click();
   await expect(matrix.locator('[role="alert"]')).toContainText(
@@ -184,7 +192,7 @@ test.describe('a webhook channel (loopback receiver standing in for a webhook en
 
     await row.getByRole('button', { name: 'Test Receiver' }).click();
     await expect(row.locator('.jp-lmk-Channel-status')).toHaveText(
-      'Last: delivered.'
+      'Last: sent.'
     );
     expect(receiver.received()).toHaveLength(1);
     const [test] = receiver.received();
@@ -200,7 +208,7 @@ test.describe('a webhook channel (loopback receiver standing in for a webhook en
 
     // Editing shows the secrets masked, not in clear.
     await row.getByRole('button', { name: 'Edit Receiver' }).click();
-    const edit = channelsSection(page).locator('form.jp-lmk-ChannelForm');
+    const edit = channelDialog(page).locator('form.jp-lmk-ChannelForm');
     await expect(edit.getByLabel('Receiver address *')).toHaveValue('');
     await expect(edit.getByLabel('Receiver address *')).toHaveAttribute(
       'type',

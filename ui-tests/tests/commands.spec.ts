@@ -65,7 +65,7 @@ test('lmk:send-test reports what each enabled channel did', async ({
     }
   ]);
   const report = page.locator('.jp-toast-message', {
-    hasText: 'desktop: skipped'
+    hasText: 'desktop: not sent'
   });
   await expect(report).toHaveCount(1);
   await expect(report).toContainText('lab: sent');

@@ -11,9 +11,10 @@ import {
 
 /**
  * The Matrix flow end to end, against the real Synapse homeserver the
- * suite starts (playwright.config.js): log in from the sidebar, pick a
- * room, run a failing notebook, read the message back through the
- * client-server API, log out (which revokes the lab's token).
+ * suite starts (playwright.config.js): add a Matrix room channel, logging
+ * in in its dialog, pick a room, run a failing notebook, read the message
+ * back through the client-server API, log out (which revokes the lab's
+ * token).
  */
 test.use({
   mockSettings: {
@@ -33,10 +34,15 @@ test('log in to Matrix, pick a room, a failed run is posted there once, log out 
   await uploadNotebooks(page, tmpPath);
 
   await execute(page, 'lmk:open-panel');
-  const account = page.locator('#jp-lmk-sidebar .jp-lmk-Account');
-  const matrix = account.locator('.jp-lmk-AccountCard', {
-    has: page.locator('h3', { hasText: 'Matrix' })
-  });
+  await page
+    .locator('#jp-lmk-sidebar .jp-lmk-Channels')
+    .getByRole('button', { name: 'Add a channel…' })
+    .click();
+  const dialog = page.locator('.jp-lmk-ChannelDialog');
+  await dialog
+    .getByLabel('Send notifications to')
+    .selectOption({ label: 'Matrix room' });
+  const matrix = dialog.locator('.jp-lmk-AccountCard');
   await matrix.getByLabel('Homeserver').fill(SYNAPSE_URL);
   await matrix.getByRole('button', { name: 'Continue' }).click();
   await matrix.getByLabel('Username').fill(alice.name);
@@ -51,10 +57,16 @@ test('log in to Matrix, pick a room, a failed run is posted there once, log out 
   // The password is gone from the page once logged in.
   await expect(matrix.getByLabel('Password')).toHaveCount(0);
 
-  await matrix.getByRole('button', { name: 'Choose rooms…' }).click();
+  await matrix
+    .getByRole('button', { name: 'Choose one of your rooms…' })
+    .click();
   await matrix
     .getByRole('button', { name: `Send notifications to ${roomName}` })
     .click();
+  const form = dialog.locator('form.jp-lmk-ChannelForm');
+  await expect(form.getByLabel('Name')).toHaveValue(roomName);
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toHaveCount(0);
   const row = page
     .locator('#jp-lmk-sidebar .jp-lmk-Channel')
     .filter({ hasText: roomName });
@@ -71,9 +83,7 @@ test('log in to Matrix, pick a room, a failed run is posted there once, log out 
   expect(message.content.body).toContain('ZeroDivisionError');
   expect(message.content.format).toBe('org.matrix.custom.html');
   expect(message.content.formatted_body).toContain('ZeroDivisionError');
-  await expect(row.locator('.jp-lmk-Channel-status')).toHaveText(
-    /Last: delivered/
-  );
+  await expect(row.locator('.jp-lmk-Channel-status')).toHaveText(/Last: sent/);
 
   // The lab's own token (kept in the settings, never in the notebook).
   const labToken: string = await page.evaluate(
@@ -97,9 +107,13 @@ test('log in to Matrix, pick a room, a failed run is posted there once, log out 
   );
   expect(notebook).not.toContain(labToken);
 
+  // The login is listed under the channels, with Log out.
   await execute(page, 'lmk:open-panel');
-  await matrix.getByRole('button', { name: 'Log out' }).click();
-  await expect(matrix.getByLabel('Homeserver')).toBeVisible();
+  const logins = page.locator('#jp-lmk-sidebar .jp-lmk-Logins');
+  await logins
+    .getByRole('button', { name: `Log out of Matrix (${alice.userId})` })
+    .click();
+  await expect(logins).toHaveCount(0);
   expect(await tokenStatus(labToken)).toBe(401);
   // No second message came meanwhile.
   expect(await waitForMessages(alice, roomId, 2, 1000)).toHaveLength(1);

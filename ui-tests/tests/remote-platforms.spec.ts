@@ -108,9 +108,12 @@ test('CANFAR/Skaha (loopback API): 1,000 sessions listed without rendering them 
     );
     await block.getByLabel('Status').selectOption('');
 
-    // A new session: an invalid name is refused before anything is sent.
-    await block.getByRole('button', { name: 'New session' }).click();
-    const create = block.getByRole('form', { name: 'New session' });
+    // A new session, in a dialog: an invalid name is refused before
+    // anything is sent.
+    await block.getByRole('button', { name: 'New session…' }).click();
+    const create = page
+      .locator('.jp-lmk-SkahaSessionDialog')
+      .getByRole('form', { name: 'New session' });
     await create.getByLabel('Name', { exact: false }).first().fill('bad name!');
     await create
       .getByLabel('Image', { exact: false })
@@ -120,6 +123,7 @@ test('CANFAR/Skaha (loopback API): 1,000 sessions listed without rendering them 
     expect(skaha.received('POST')).toHaveLength(0);
     await create.getByLabel('Name', { exact: false }).first().fill('fresh');
     await create.getByRole('button', { name: 'Launch' }).click();
+    await expect(create).toHaveCount(0);
     await expect(block.locator('.jp-lmk-Skaha-count')).toHaveText(
       '1004 sessions'
     );

@@ -82,7 +82,10 @@ export async function addServer(
   await execute(page, 'lmk:open-remote-sessions');
   const section = remoteSection(page);
   await section.getByRole('button', { name: 'Add a server…' }).click();
-  const form = section.locator('form.jp-lmk-RemoteForm');
+  // The form opens in a dialog, where it has room.
+  const form = page.locator(
+    '.jp-lmk-RemoteServerDialog form.jp-lmk-RemoteForm'
+  );
   if (options.kind) {
     await form.getByLabel('Kind').selectOption({ label: options.kind });
   }

@@ -56,11 +56,16 @@ test('the cell bell sets a mode that is saved in the .ipynb and kept after a rel
   await openNotebook(page, tmpPath, 'quick.ipynb');
   await page.notebook.selectCells(1);
   const bell = page.locator('.jp-Cell.jp-mod-active .jp-lmk-CellBell');
-  await expect(bell).toHaveAttribute('aria-pressed', 'false');
+  await expect(bell).toHaveAttribute(
+    'title',
+    'Notify me about this cell’s runs: Like the Rest of the Notebook'
+  );
   await bell.click();
-  await modeMenuItem(page, 'Always').click();
-  await expect(bell).toHaveAttribute('aria-pressed', 'true');
-  await expect(bell).toHaveAttribute('title', 'Notify for this cell: Always');
+  await modeMenuItem(page, 'Every Run, However Short').click();
+  await expect(bell).toHaveAttribute(
+    'title',
+    'Notify me about this cell’s runs: Every Run, However Short'
+  );
 
   await page.notebook.save();
   const saved = await savedNotebook(page, `${tmpPath}/quick.ipynb`);
@@ -76,7 +81,7 @@ test('the cell bell sets a mode that is saved in the .ipynb and kept after a rel
   await page.notebook.selectCells(1);
   await expect(
     page.locator('.jp-Cell.jp-mod-active .jp-lmk-CellBell')
-  ).toHaveAttribute('aria-pressed', 'true');
+  ).toHaveAttribute('title', /Every Run, However Short/);
 });
 
 test('"notify me when this run ends", armed from the notebook bell during a run, tells once', async ({
@@ -134,30 +139,126 @@ test.describe('only when away', () => {
     await recordDesktopNotifications(page);
   });
 
-  test('desktop notifications wait until the tab is hidden; the toast does not', async ({
+  const shown = (page: IJupyterLabPageFixture) =>
+    page.evaluate(() => (window as any).lmkDesktop.shown);
+
+  test('a desktop notification that comes while the user is here waits, and goes out as soon as the tab is hidden', async ({
     page,
     tmpPath
   }) => {
     await openNotebook(page, tmpPath, 'quick.ipynb');
     await execute(page, 'lmk:set-notebook-mode', { mode: 'always' });
-    const shown = () => page.evaluate(() => (window as any).lmkDesktop.shown);
 
     await page.menu.clickMenuItem('Run>Run All Cells');
     await expect(toasts(page, 'quick.ipynb finished')).toHaveCount(1);
-    expect(await shown()).toEqual([]);
+    await page.waitForTimeout(1000);
+    expect(await shown(page)).toEqual([]);
+    await execute(page, 'lmk:open-history');
+    const entry = page.locator('.jp-lmk-HistoryEntry').first();
+    await expect(entry).toContainText('desktop: waiting');
 
+    // The user leaves: the waiting notification goes out, once.
     await setTabHidden(page, true);
-    await page.menu.clickMenuItem('Run>Run All Cells');
-    await expect(toasts(page, 'quick.ipynb finished')).toHaveCount(2);
     await expect
-      .poll(shown)
+      .poll(() => shown(page))
       .toEqual([{ title: 'quick.ipynb finished', body: expect.any(String) }]);
+    await expect(entry).toContainText('desktop: sent');
+
+    // Hidden, a new one goes out at once.
+    await page.menu.clickMenuItem('Run>Run All Cells');
+    await expect.poll(async () => (await shown(page)).length).toBe(2);
 
     // Switched off: the desktop channel delivers while the user is here.
     await setTabHidden(page, false);
     await execute(page, 'lmk:toggle-away-only');
     await page.menu.clickMenuItem('Run>Run All Cells');
-    await expect.poll(async () => (await shown()).length).toBe(2);
+    await expect.poll(async () => (await shown(page)).length).toBe(3);
+  });
+
+  test('with two tabs, it goes out once, from the tab that showed it, when the user leaves that tab', async ({
+    page,
+    context,
+    appPath,
+    baseURL,
+    mockConfig,
+    mockSettings,
+    mockState,
+    mockUser,
+    sessions,
+    terminals,
+    kernels,
+    tmpPath,
+    waitForApplication
+  }) => {
+    await openNotebook(page, tmpPath, 'quick.ipynb');
+    await execute(page, 'lmk:set-notebook-mode', { mode: 'always' });
+    // A second tab of the lab, in the background.
+    const second = await galata.initTestPage(
+      appPath,
+      false,
+      baseURL!,
+      mockConfig,
+      mockSettings,
+      mockState,
+      mockUser,
+      await context.newPage(),
+      sessions,
+      terminals,
+      tmpPath,
+      waitForApplication,
+      kernels,
+      false
+    );
+    await second.goto(`workspaces/second-tab/tree/${tmpPath}`);
+    await recordDesktopNotifications(second);
+    await setTabHidden(second, true);
+
+    await page.menu.clickMenuItem('Run>Run All Cells');
+    await expect(toasts(page, 'quick.ipynb finished')).toHaveCount(1);
+    await page.waitForTimeout(1500);
+    // The background tab counts as away, but the user is in the first.
+    expect(await shown(page)).toEqual([]);
+    expect(await shown(second)).toEqual([]);
+
+    await setTabHidden(page, true);
+    await expect
+      .poll(() => shown(page))
+      .toEqual([{ title: 'quick.ipynb finished', body: expect.any(String) }]);
+    await page.waitForTimeout(1500);
+    expect(await shown(second)).toEqual([]);
+    await second.close();
+  });
+
+  test('one the user saw in the lab (closed its toast) is not sent when they leave, and it survives a reload unseen', async ({
+    page,
+    tmpPath
+  }) => {
+    await openNotebook(page, tmpPath, 'quick.ipynb');
+    await execute(page, 'lmk:set-notebook-mode', { mode: 'always' });
+    await page.menu.clickMenuItem('Run>Run All Cells');
+    const toast = page.locator('.Toastify__toast', {
+      hasText: 'quick.ipynb finished'
+    });
+    await expect(toast).toHaveCount(1);
+    await toast.getByRole('button', { name: 'Hide notification' }).click();
+    await execute(page, 'lmk:open-history');
+    const entry = page.locator('.jp-lmk-HistoryEntry').first();
+    await expect(entry).toContainText('desktop: not sent');
+    await setTabHidden(page, true);
+    await page.waitForTimeout(1500);
+    expect(await shown(page)).toEqual([]);
+
+    // A second one, not seen, then a reload: the next page delivers it
+    // once the user is away.
+    await setTabHidden(page, false);
+    await page.menu.clickMenuItem('Run>Run All Cells');
+    await expect(toasts(page, 'quick.ipynb finished')).toHaveCount(1);
+    await expect(entry).toContainText('desktop: waiting');
+    await reloadLab(page);
+    await setTabHidden(page, true);
+    await expect
+      .poll(() => shown(page), { timeout: 60_000 })
+      .toEqual([{ title: 'quick.ipynb finished', body: expect.any(String) }]);
   });
 });
 
@@ -175,20 +276,31 @@ test('the history lists notifications with their delivery, survives a reload, re
   await expect(entries).toHaveCount(1);
   await expect(entries.first()).toContainText('quick.ipynb finished');
   await expect(entries.first()).toContainText('lab: sent');
-  await expect(entries.first()).toContainText('desktop: skipped');
+  // Not allowed by the browser: said first, not "you were in the lab".
+  await expect(entries.first()).toContainText('desktop: not sent');
+  await entries
+    .first()
+    .getByRole('button', { name: 'Details of quick.ipynb finished' })
+    .click();
+  await expect(entries.first()).toContainText(
+    'desktop: not sent — Desktop notifications have not been enabled yet.'
+  );
 
   await reloadLab(page);
   await execute(page, 'lmk:open-history');
   await expect(entries).toHaveCount(1);
   await expect(entries.first()).toContainText('quick.ipynb finished');
 
-  await entries.first().getByRole('button', { name: 'Resend' }).click();
+  await entries
+    .first()
+    .getByRole('button', { name: 'Resend quick.ipynb finished' })
+    .click();
   await expect(toasts(page, 'quick.ipynb finished')).toHaveCount(1);
   await expect(entries).toHaveCount(1);
 
   await page
     .locator('#jp-lmk-sidebar')
-    .getByRole('button', { name: 'Clear the notification history' })
+    .getByRole('button', { name: 'Clear the notification history…' })
     .click();
   await page.getByRole('button', { name: 'Clear', exact: true }).click();
   await expect(entries).toHaveCount(0);

@@ -4,6 +4,7 @@ import {
   lowThresholdSettings,
   openNotebook,
   recordDesktopNotifications,
+  reloadLab,
   setTabHidden,
   uploadNotebooks
 } from './fixtures';
@@ -56,7 +57,7 @@ test('a failing run names the failing cell and the error', async ({
   const toast = toastsAbout(page, 'slow-failing.ipynb');
   await expect(toast).toHaveCount(1, { timeout: 30000 });
   await expect(toast).toContainText('slow-failing.ipynb failed');
-  await expect(toast).toContainText('Failed at cell 3 [3]');
+  await expect(toast).toContainText('Failed at cell 3 (In [3])');
   await expect(toast).toContainText('ZeroDivisionError: division by zero');
   await expect(toast).toContainText('3 of 4 cells executed');
 });
@@ -72,7 +73,7 @@ test('a run shorter than the threshold shows nothing', async ({
   await expect(toastsAbout(page, 'quick.ipynb')).toHaveCount(0);
 });
 
-test('"Go to cell" scrolls to the failing cell far down and selects it', async ({
+test('"Go to cell" scrolls to the failing cell far down and selects it in command mode', async ({
   page,
   tmpPath
 }) => {
@@ -81,11 +82,13 @@ test('"Go to cell" scrolls to the failing cell far down and selects it', async (
     hasText: 'long-failing.ipynb failed'
   });
   await expect(toast).toHaveCount(1, { timeout: 30000 });
-  await expect(toast).toContainText('Failed at cell 42 [2]');
+  await expect(toast).toContainText('Failed at cell 42 (In [2])');
   await expect(toast).toContainText('RuntimeError: far below');
 
-  // Go back to the top: the failing cell is out of view.
+  // Go back to the top and edit there: the failing cell is out of view.
   await page.notebook.selectCells(0);
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.jp-Notebook.jp-mod-editMode')).toHaveCount(1);
   const failing = page.locator('.jp-Notebook .jp-Cell', {
     hasText: "raise RuntimeError('far below')"
   });
@@ -95,6 +98,17 @@ test('"Go to cell" scrolls to the failing cell far down and selects it', async (
 
   await expect(failing).toBeInViewport();
   await expect(failing).toHaveClass(/jp-mod-active/);
+  // The cell to look at, not an editor to type in: command mode, the
+  // keyboard on the notebook.
+  await expect(page.locator('.jp-Notebook.jp-mod-commandMode')).toHaveCount(1);
+  await expect(page.locator('.jp-Notebook .cm-editor.cm-focused')).toHaveCount(
+    0
+  );
+  await expect(
+    page.locator('.jp-Notebook .jp-Cell.jp-mod-selected')
+  ).toHaveCount(1);
+  await page.keyboard.press('ArrowUp');
+  await expect(failing).not.toHaveClass(/jp-mod-active/);
 });
 
 test.describe('desktop notifications, permission granted', () => {
@@ -158,5 +172,45 @@ test.describe('desktop notifications, permission not yet given', () => {
       .getByRole('button', { name: 'Enable desktop notifications' })
       .click();
     await expect.poll(async () => (await record()).permissionRequests).toBe(1);
+
+    // Declined (the browser's question was not answered yes): not offered
+    // again, not even after a reload.
+    await expect(
+      page.locator('.jp-toast-message', {
+        hasText: /stay off|blocks notifications/
+      })
+    ).toHaveCount(1);
+    await reloadLab(page);
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('lmk:notify', {
+        message: 'done',
+        title: 'After the reload'
+      })
+    );
+    await expect(
+      page.locator('.Toastify__toast', { hasText: 'After the reload' })
+    ).toHaveCount(1);
+    await expect(
+      page.getByRole('button', { name: 'Enable desktop notifications' })
+    ).toHaveCount(0);
+  });
+
+  test('"Enable desktop notifications" is offered on one toast, not on each', async ({
+    page
+  }) => {
+    for (const title of ['First', 'Second', 'Third']) {
+      await page.evaluate(
+        title =>
+          window.jupyterapp.commands.execute('lmk:notify', {
+            message: 'done',
+            title
+          }),
+        title
+      );
+    }
+    await expect(page.locator('.Toastify__toast')).toHaveCount(3);
+    await expect(
+      page.getByRole('button', { name: 'Enable desktop notifications' })
+    ).toHaveCount(1);
   });
 });

@@ -13,6 +13,9 @@ import type {
  */
 const MAX_BODY = 300;
 
+/** Where the lab remembers that the user declined desktop notifications. */
+const DECLINED_KEY = 'jupyterlab-lmk:desktop-declined';
+
 /**
  * Whether desktop notifications can be shown, as the user should hear it.
  */
@@ -31,6 +34,7 @@ export class DesktopChannel implements IChannelType {
   constructor(options: DesktopChannel.IOptions) {
     this._trans = options.trans;
     this._goTo = options.goTo;
+    this._storage = options.storage ?? null;
   }
 
   /** Whether the browser would show a desktop notification now. */
@@ -47,6 +51,28 @@ export class DesktopChannel implements IChannelType {
   /** Whether asking for permission could still turn notifications on. */
   get canAsk(): boolean {
     return this.availability === 'default';
+  }
+
+  /**
+   * Whether the user already turned the browser's question down (closed
+   * it, or blocked the site), in this browser: then the lab stops
+   * offering to ask.
+   */
+  get declined(): boolean {
+    if (this.availability === 'denied') {
+      return true;
+    }
+    try {
+      return this._storage?.getItem(DECLINED_KEY) === 'true';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Why a desktop notification cannot be shown now, or null if it can. */
+  unavailable(): string | null {
+    const availability = this.availability;
+    return availability === 'granted' ? null : this._describe(availability);
   }
 
   /**
@@ -83,6 +109,13 @@ export class DesktopChannel implements IChannelType {
       permission = await window.Notification.requestPermission();
     } catch {
       permission = window.Notification.permission;
+    }
+    if (permission !== 'granted') {
+      try {
+        this._storage?.setItem(DECLINED_KEY, 'true');
+      } catch {
+        // Storage off: the lab may offer once more after a reload.
+      }
     }
     if (permission === 'granted') {
       LabNotification.success(trans.__('Desktop notifications are on.'), {
@@ -150,6 +183,7 @@ export class DesktopChannel implements IChannelType {
 
   private _trans: TranslationBundle;
   private _goTo: (target: INotificationTarget) => Promise<void>;
+  private _storage: Pick<Storage, 'getItem' | 'setItem'> | null;
 }
 
 /**
@@ -163,5 +197,7 @@ export namespace DesktopChannel {
     trans: TranslationBundle;
     /** Show the notebook and cell a notification is about. */
     goTo: (target: INotificationTarget) => Promise<void>;
+    /** Where a declined permission is remembered (`localStorage`). */
+    storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
   }
 }

@@ -118,8 +118,8 @@ export async function matrixRequest(
 }
 
 /**
- * A Matrix room in the sidebar's channel form; the Account section offers
- * the joined rooms as a picker and fills `roomId` and `roomName`.
+ * A Matrix room in the channel dialog; the Matrix login above the form
+ * offers the joined rooms and fills `roomId` (and the name).
  */
 export const matrixDescription: IChannelDescription = {
   type: 'matrix',
@@ -132,7 +132,7 @@ export const matrixDescription: IChannelDescription = {
       required: true,
       placeholder: trans.__('!abc123:example.org or #room:example.org'),
       help: trans.__(
-        'Log in to Matrix in the Account section to pick one of your rooms.'
+        'Log in to Matrix above to pick one of your rooms, or paste a room id or alias.'
       )
     }
   ],

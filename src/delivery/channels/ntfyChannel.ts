@@ -179,7 +179,7 @@ export const ntfyDescription: IChannelDescription = {
       kind: 'text',
       secret: true,
       help: trans.__(
-        'Optional: a token (tk_…) for a protected topic, or log in from the Account section to get one.'
+        'Optional: a token (tk_…) for a protected topic; or log in to ntfy above, and channels without a token use that login.'
       )
     },
     {

@@ -12,6 +12,11 @@ import type {
 /**
  * The in-lab toast, through JupyterLab's Notification API (so it is also
  * kept in the lab's notification centre).
+ *
+ * Closing a toast (or dismissing it in the notification centre) tells
+ * `seen`: the user has seen that notification. "Enable desktop
+ * notifications" is offered on one toast per page, and no more once the
+ * user declined.
  */
 export class ToastChannel implements IChannelType {
   readonly type = 'toast';
@@ -20,6 +25,7 @@ export class ToastChannel implements IChannelType {
     this._trans = options.trans;
     this._goTo = options.goTo;
     this._offerDesktop = options.offerDesktop;
+    this._seen = options.seen;
   }
 
   async send(
@@ -37,12 +43,14 @@ export class ToastChannel implements IChannelType {
         caption: trans.__('Show %1', target.path),
         displayType: 'accent',
         callback: () => {
+          this._seen(notification.id);
           void this._goTo(target);
         }
       });
     }
-    const offer = this._offerDesktop();
+    const offer = this._offered ? null : this._offerDesktop();
     if (offer) {
+      this._offered = true;
       actions.push({
         label: trans.__('Enable desktop notifications'),
         caption: trans.__(
@@ -56,17 +64,75 @@ export class ToastChannel implements IChannelType {
         }
       });
     }
-    Notification.emit(Private.toastText(event), Private.toastType(event), {
-      autoClose: Private.autoClose(config),
-      actions
-    });
+    const toastId = Notification.emit(
+      Private.toastText(event),
+      Private.toastType(event),
+      { autoClose: Private.autoClose(config), actions }
+    );
+    this._follow(toastId, notification.id);
     return { channelId: config.id, status: 'sent' };
+  }
+
+  /**
+   * Tell `seen` when the user closes the toast: hides it with its close
+   * button, or dismisses it (its buttons, the notification centre).
+   */
+  private _follow(toastId: string, notificationId: string): void {
+    if (!this._toasts) {
+      this._toasts = new Map();
+      Notification.manager.changed.connect((_, change) => {
+        if (change.type === 'removed') {
+          this._closed(change.notification.id);
+        }
+      });
+      // The lab's API says nothing when a toast is only hidden: its close
+      // button is known by its class, and the toast element by its id.
+      document.addEventListener(
+        'click',
+        event => {
+          const toast = (event.target as Element | null)
+            ?.closest?.(CLOSE_BUTTON)
+            ?.closest('.Toastify__toast');
+          if (toast) {
+            this._closed(toast.id);
+          }
+        },
+        true
+      );
+    }
+    this._toasts.set(toastId, notificationId);
+    // The notification centre keeps a bounded list: so does this map.
+    if (this._toasts.size > MAX_FOLLOWED) {
+      const oldest = this._toasts.keys().next().value;
+      if (oldest !== undefined) {
+        this._toasts.delete(oldest);
+      }
+    }
+  }
+
+  /** A toast of ours was closed: its notification was seen. */
+  private _closed(toastId: string): void {
+    const id = this._toasts?.get(toastId);
+    if (id !== undefined) {
+      this._toasts?.delete(toastId);
+      this._seen(id);
+    }
   }
 
   private _trans: TranslationBundle;
   private _goTo: (target: INotificationTarget) => Promise<void>;
   private _offerDesktop: () => (() => Promise<boolean>) | null;
+  private _seen: (notificationId: string) => void;
+  private _offered = false;
+  /** Toast id → notification id, for the toasts still in the lab. */
+  private _toasts: Map<string, string> | null = null;
 }
+
+/** Toasts followed at most (the lab keeps at most that many too). */
+const MAX_FOLLOWED = 200;
+
+/** The close button of the lab's toasts. */
+const CLOSE_BUTTON = '.jp-Notification-Toast-Close';
 
 /**
  * The namespace for `ToastChannel` statics.
@@ -84,6 +150,8 @@ export namespace ToastChannel {
      * offered as a button, so the permission prompt follows a user gesture.
      */
     offerDesktop: () => (() => Promise<boolean>) | null;
+    /** The user saw a notification: closed its toast or went to its cell. */
+    seen: (notificationId: string) => void;
   }
 }
 

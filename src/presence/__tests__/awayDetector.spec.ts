@@ -52,4 +52,49 @@ describe('AwayDetector', () => {
     document.dispatchEvent(new Event('keydown'));
     expect(detector.isAway).toBe(true);
   });
+
+  describe('says when the user goes away and comes back', () => {
+    let changes: boolean[];
+
+    beforeEach(() => {
+      jest.useFakeTimers();
+      detector.dispose();
+      now = 0;
+      detector = new AwayDetector({ idleSeconds: () => 60, now: () => now });
+      changes = [];
+      detector.changed.connect((_, away) => changes.push(away));
+    });
+
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('when the tab is hidden and shown again', () => {
+      visibility = 'hidden';
+      document.dispatchEvent(new Event('visibilitychange'));
+      visibility = 'visible';
+      document.dispatchEvent(new Event('visibilitychange'));
+      expect(changes).toEqual([true, false]);
+    });
+
+    it('when the idle time has passed, and at the next keystroke', () => {
+      now = 30_000;
+      jest.advanceTimersByTime(30_000);
+      expect(changes).toEqual([]);
+      now = 60_100;
+      jest.advanceTimersByTime(30_100);
+      expect(changes).toEqual([true]);
+      document.dispatchEvent(new Event('keydown'));
+      expect(changes).toEqual([true, false]);
+    });
+
+    it('not while the user keeps working', () => {
+      for (let t = 10_000; t <= 300_000; t += 10_000) {
+        now = t;
+        document.dispatchEvent(new Event('pointermove'));
+        jest.advanceTimersByTime(10_000);
+      }
+      expect(changes).toEqual([]);
+    });
+  });
 });

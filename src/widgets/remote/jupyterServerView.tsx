@@ -1,7 +1,17 @@
 import { KernelAPI, SessionAPI } from '@jupyterlab/services';
 import type { Kernel, Session } from '@jupyterlab/services';
+import {
+  closeIcon,
+  consoleIcon,
+  editIcon,
+  type LabIcon,
+  launchIcon,
+  refreshIcon,
+  stopIcon
+} from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { diagnoseJupyterServer } from '../../remote/jupyter/diagnose';
+import { kernelRows, LiveKernels } from '../../remote/jupyter/liveKernels';
 import {
   JupyterRemote,
   remoteServerSettings
@@ -20,11 +30,15 @@ export interface IJupyterServerViewProps {
   context: IRemoteContext;
   /** This lab's own managers (`app.serviceManager`); absent for others. */
   managers?: { sessions: Session.IManager; kernels: Kernel.IManager };
+  /** How often the kernels' state is asked for, in ms (see `LiveKernels`). */
+  liveInterval?: number;
 }
 
 /**
  * The sessions and kernels of one Jupyter server (this lab's own, or one
- * reached by URL and token), live, with actions on each.
+ * reached by URL and token), live (`LiveKernels`: each kernel's state and
+ * connections, asked every few seconds while the list is shown), with
+ * actions on each.
  */
 export function JupyterServerView(props: IJupyterServerViewProps): JSX.Element {
   const { config, context, managers: given } = props;
@@ -85,6 +99,8 @@ export function JupyterServerView(props: IJupyterServerViewProps): JSX.Element {
         managers.kernels.refreshRunning(),
         managers.sessions.refreshRunning()
       ]);
+      // Listed: whatever went wrong before is over.
+      setError(null);
     } catch {
       // A failed listing is reported through `connectionFailure`.
     } finally {
@@ -96,6 +112,9 @@ export function JupyterServerView(props: IJupyterServerViewProps): JSX.Element {
     if (!managers) {
       return;
     }
+    // Other managers (the server's address or token changed): the error
+    // of the old ones no longer holds.
+    setError(setupError);
     const onChange = () => {
       setError(null);
       rerender();
@@ -106,6 +125,11 @@ export function JupyterServerView(props: IJupyterServerViewProps): JSX.Element {
     managers.kernels.connectionFailure.connect(onFailure);
     managers.sessions.connectionFailure.connect(onFailure);
     context.watchesChanged.connect(rerender);
+    const live = new LiveKernels({
+      kernels: managers.kernels,
+      isVisible: context.isVisible,
+      interval: props.liveInterval
+    });
     const onShown = () => void refresh();
     context.shown.connect(onShown);
     // The managers' first listing may have failed before we listened.
@@ -121,6 +145,7 @@ export function JupyterServerView(props: IJupyterServerViewProps): JSX.Element {
       managers.sessions.connectionFailure.disconnect(onFailure);
       context.watchesChanged.disconnect(rerender);
       context.shown.disconnect(onShown);
+      live.dispose();
       clearInterval(clock);
     };
   }, [managers, diagnose, refresh]);
@@ -135,12 +160,9 @@ export function JupyterServerView(props: IJupyterServerViewProps): JSX.Element {
     );
   }
 
-  const sessions = Array.from(managers.sessions.running());
-  const withSession = new Set(
-    sessions.map(session => session.kernel?.id).filter(Boolean)
-  );
-  const bare = Array.from(managers.kernels.running()).filter(
-    kernel => !withSession.has(kernel.id)
+  const rows = kernelRows(
+    managers.sessions.running(),
+    managers.kernels.running()
   );
   const idle = Array.from(managers.kernels.running()).filter(
     kernel => kernel.execution_state === 'idle'
@@ -210,7 +232,7 @@ export function JupyterServerView(props: IJupyterServerViewProps): JSX.Element {
       <div className="jp-lmk-Remote-toolbar">
         <button
           type="button"
-          className="jp-mod-styled jp-lmk-Remote-button"
+          className="jp-Button jp-mod-minimal jp-mod-small jp-lmk-Remote-button"
           onClick={() => void refresh()}
           disabled={busy}
           aria-label={trans.__('Refresh the sessions of %1', config.name)}
@@ -219,7 +241,7 @@ export function JupyterServerView(props: IJupyterServerViewProps): JSX.Element {
         </button>
         <button
           type="button"
-          className="jp-mod-styled jp-lmk-Remote-button"
+          className="jp-Button jp-mod-minimal jp-mod-small jp-lmk-Remote-button"
           onClick={() => void shutDownAllIdle()}
           disabled={idle.length === 0}
           aria-label={trans.__('Shut down all idle kernels on %1', config.name)}
@@ -232,16 +254,13 @@ export function JupyterServerView(props: IJupyterServerViewProps): JSX.Element {
           {error}
         </p>
       )}
-      {sessions.length === 0 && bare.length === 0 && !error ? (
+      {rows.length === 0 && !error ? (
         <p className="jp-lmk-Remote-empty">
           {trans.__('No sessions or kernels are running.')}
         </p>
       ) : (
         <ul className="jp-lmk-Remote-list">
-          {sessions.map(session =>
-            session.kernel ? item(session.kernel, session) : null
-          )}
-          {bare.map(kernel => item(kernel, null))}
+          {rows.map(row => item(row.kernel, row.session))}
         </ul>
       )}
     </div>
@@ -344,16 +363,16 @@ function KernelItem(props: {
         {props.isLocal && session?.path ? (
           <button
             type="button"
-            className="jp-mod-styled jp-lmk-Remote-button"
+            className="jp-Button jp-mod-minimal jp-mod-small jp-lmk-Remote-button"
             onClick={() => context.openLocal(session.path)}
             aria-label={trans.__('Open %1', label)}
           >
-            {trans.__('Open')}
+            <Private.ActionIcon icon={launchIcon} label={trans.__('Open')} />
           </button>
         ) : null}
         <button
           type="button"
-          className="jp-mod-styled jp-lmk-Remote-button"
+          className="jp-Button jp-mod-minimal jp-mod-small jp-lmk-Remote-button"
           onClick={() =>
             // REST, not a new websocket that would have to be closed again.
             void act(() =>
@@ -365,11 +384,11 @@ function KernelItem(props: {
           }
           aria-label={trans.__('Interrupt the kernel of %1', label)}
         >
-          {trans.__('Interrupt')}
+          <Private.ActionIcon icon={stopIcon} label={trans.__('Interrupt')} />
         </button>
         <button
           type="button"
-          className="jp-mod-styled jp-lmk-Remote-button"
+          className="jp-Button jp-mod-minimal jp-mod-small jp-lmk-Remote-button"
           onClick={() =>
             void act(() =>
               KernelAPI.restartKernel(
@@ -380,49 +399,54 @@ function KernelItem(props: {
           }
           aria-label={trans.__('Restart the kernel of %1', label)}
         >
-          {trans.__('Restart')}
+          <Private.ActionIcon icon={refreshIcon} label={trans.__('Restart')} />
         </button>
         <button
           type="button"
-          className="jp-mod-styled jp-lmk-Remote-button"
+          className="jp-Button jp-mod-minimal jp-mod-small jp-lmk-Remote-button"
           onClick={() => void shutDown()}
           aria-label={trans.__('Shut down the kernel of %1', label)}
         >
-          {trans.__('Shut down')}
+          <Private.ActionIcon icon={closeIcon} label={trans.__('Shut down')} />
         </button>
         {session ? (
           <button
             type="button"
-            className="jp-mod-styled jp-lmk-Remote-button"
+            className="jp-Button jp-mod-minimal jp-mod-small jp-lmk-Remote-button"
             onClick={props.onRenameStart}
             aria-label={trans.__('Rename the session %1', label)}
           >
-            {trans.__('Rename')}
+            <Private.ActionIcon icon={editIcon} label={trans.__('Rename')} />
           </button>
         ) : null}
         <button
           type="button"
-          className="jp-mod-styled jp-lmk-Remote-button"
+          className="jp-Button jp-mod-minimal jp-mod-small jp-lmk-Remote-button"
           onClick={runCode}
           aria-label={trans.__('Run code in the kernel of %1', label)}
         >
-          {trans.__('Run code…')}
+          <Private.ActionIcon
+            icon={consoleIcon}
+            label={trans.__('Run code…')}
+          />
         </button>
-        <button
-          type="button"
-          className="jp-mod-styled jp-lmk-Remote-button"
-          onClick={toggleWatch}
-          aria-pressed={watched}
-          aria-label={
-            watched
-              ? trans.__('Stop watching the kernel of %1', label)
-              : trans.__('Tell me when the kernel of %1 is done', label)
-          }
-        >
-          {watched
-            ? trans.__('Stop watching')
-            : trans.__('Tell me when it’s done')}
-        </button>
+        {context.canWatch ? (
+          <button
+            type="button"
+            className="jp-Button jp-mod-minimal jp-mod-small jp-lmk-Remote-button"
+            onClick={toggleWatch}
+            aria-pressed={watched}
+            aria-label={
+              watched
+                ? trans.__('Stop watching the kernel of %1', label)
+                : trans.__('Tell me when the kernel of %1 is done', label)
+            }
+          >
+            {watched
+              ? trans.__('Stop watching')
+              : trans.__('Tell me when it’s done')}
+          </button>
+        ) : null}
       </div>
     </li>
   );
@@ -460,6 +484,21 @@ function RenameInput(props: {
 }
 
 namespace Private {
+  /**
+   * An action's icon, with its name as the tooltip (the button's
+   * accessible name says what it acts on).
+   */
+  export function ActionIcon(props: {
+    icon: LabIcon;
+    label: string;
+  }): JSX.Element {
+    return (
+      <span className="jp-lmk-Remote-actionIcon" title={props.label}>
+        <props.icon.react tag={null} />
+      </span>
+    );
+  }
+
   /** A kernel state in words. */
   export function stateLabel(
     state: string | undefined,

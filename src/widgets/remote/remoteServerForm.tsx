@@ -81,11 +81,6 @@ export function RemoteServerForm(
         }
       }}
     >
-      <h3 className="jp-lmk-ChannelForm-title">
-        {existing
-          ? trans.__('Edit %1', existing.name)
-          : trans.__('Add a server')}
-      </h3>
       <div className="jp-lmk-Field">
         <label htmlFor={`${id}-kind`} className="jp-lmk-Field-label">
           {trans.__('Kind')}
@@ -94,7 +89,6 @@ export function RemoteServerForm(
           id={`${id}-kind`}
           className="jp-mod-styled"
           value={kind}
-          autoFocus
           onChange={event => {
             setKind(event.target.value as RemoteServerKind);
             changed();

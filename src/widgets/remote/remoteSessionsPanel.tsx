@@ -9,6 +9,7 @@ import {
   type RemoteServerKind
 } from '../../remote/remoteServer';
 import type { SettingsStore } from '../../settings/settingsStore';
+import { showFormDialog } from '../formDialog';
 import { JupyterServerView } from './jupyterServerView';
 import { remoteKindLabel } from './remoteKinds';
 import { RemoteServerForm } from './remoteServerForm';
@@ -24,7 +25,7 @@ const SkahaView = React.lazy(() =>
  * The Remote sessions section: this lab's own server first, then each
  * configured Jupyter server, JupyterHub and CANFAR/Skaha platform, each in
  * a block that can be folded (a folded block stops polling), edited and
- * removed; "Add a server…" below.
+ * removed; "Add a server…" below. Adding and editing happen in a dialog.
  */
 export class RemoteSessionsPanel extends ReactWidget {
   constructor(private _options: RemoteSessionsPanel.IOptions) {
@@ -61,14 +62,11 @@ export namespace RemoteSessionsPanel {
 }
 
 namespace Private {
-  type Editing = { id: string } | 'new' | null;
-
   export function Servers(
     props: RemoteSessionsPanel.IOptions
   ): React.ReactElement {
     const { store, context } = props;
     const { trans } = context;
-    const [editing, setEditing] = React.useState<Editing>(null);
     const [folded, setFolded] = React.useState<ReadonlySet<string>>(
       () => new Set()
     );
@@ -108,20 +106,27 @@ namespace Private {
         }
       }
     };
-    const form = (existing?: IRemoteServerConfig) => (
-      <RemoteServerForm
-        existing={existing}
-        trans={trans}
-        newId={(kind: RemoteServerKind) => store.newRemoteServerId(kind)}
-        normalize={props.normalize}
-        check={props.check}
-        onSave={async config => {
-          await store.saveRemoteServer(config);
-          setEditing(null);
-        }}
-        onCancel={() => setEditing(null)}
-      />
-    );
+    const edit = (existing?: IRemoteServerConfig) =>
+      void showFormDialog({
+        title: existing
+          ? trans.__('Edit %1', existing.name)
+          : trans.__('Add a server'),
+        className: 'jp-lmk-RemoteServerDialog',
+        render: close => (
+          <RemoteServerForm
+            existing={existing}
+            trans={trans}
+            newId={(kind: RemoteServerKind) => store.newRemoteServerId(kind)}
+            normalize={props.normalize}
+            check={props.check}
+            onSave={async config => {
+              await store.saveRemoteServer(config);
+              close();
+            }}
+            onCancel={close}
+          />
+        )
+      });
 
     return (
       <>
@@ -144,50 +149,36 @@ namespace Private {
               managers={props.local}
             />
           </Block>
-          {servers.map(config =>
-            editing !== null &&
-            editing !== 'new' &&
-            editing.id === config.id ? (
-              <li key={config.id} className="jp-lmk-RemoteServer">
-                {form(config)}
-              </li>
-            ) : (
-              <Block
-                key={config.id}
-                config={config}
-                kindLabel={remoteKindLabel(config.kind, trans)}
-                folded={folded.has(config.id)}
-                onToggle={() => toggle(config.id)}
-                onEdit={() => setEditing({ id: config.id })}
-                onRemove={() => void remove(config)}
-                trans={trans}
-              >
-                <React.Suspense
-                  fallback={
-                    <p className="jp-lmk-Sidebar-note">
-                      {trans.__('Loading…')}
-                    </p>
-                  }
-                >
-                  <ServerView config={config} context={context} />
-                </React.Suspense>
-              </Block>
-            )
-          )}
-        </ul>
-        {editing === 'new' ? (
-          form()
-        ) : (
-          <div className="jp-lmk-AddChannel">
-            <button
-              type="button"
-              className="jp-mod-styled jp-mod-accept"
-              onClick={() => setEditing('new')}
+          {servers.map(config => (
+            <Block
+              key={config.id}
+              config={config}
+              kindLabel={remoteKindLabel(config.kind, trans)}
+              folded={folded.has(config.id)}
+              onToggle={() => toggle(config.id)}
+              onEdit={() => edit(config)}
+              onRemove={() => void remove(config)}
+              trans={trans}
             >
-              {trans.__('Add a server…')}
-            </button>
-          </div>
-        )}
+              <React.Suspense
+                fallback={
+                  <p className="jp-lmk-Sidebar-note">{trans.__('Loading…')}</p>
+                }
+              >
+                <ServerView config={config} context={context} />
+              </React.Suspense>
+            </Block>
+          ))}
+        </ul>
+        <div className="jp-lmk-AddChannel">
+          <button
+            type="button"
+            className="jp-mod-styled jp-mod-accept"
+            onClick={() => edit()}
+          >
+            {trans.__('Add a server…')}
+          </button>
+        </div>
       </>
     );
   }
@@ -248,7 +239,7 @@ namespace Private {
           {props.onEdit && (
             <button
               type="button"
-              className="jp-mod-styled jp-mod-reject jp-lmk-RemoteServer-action"
+              className="jp-Button jp-mod-minimal jp-mod-small jp-lmk-RemoteServer-action"
               aria-label={trans.__('Edit %1', config.name)}
               onClick={props.onEdit}
             >
@@ -258,7 +249,7 @@ namespace Private {
           {props.onRemove && (
             <button
               type="button"
-              className="jp-mod-styled jp-mod-reject jp-lmk-RemoteServer-action"
+              className="jp-Button jp-mod-minimal jp-mod-small jp-lmk-RemoteServer-action"
               aria-label={trans.__('Remove %1', config.name)}
               onClick={props.onRemove}
             >

@@ -28,6 +28,7 @@ import type { SkahaSessionAction } from './skahaSessionList';
 import { SkahaSessionList } from './skahaSessionList';
 import { SkahaDeleteByName } from './skahaDeleteByName';
 import { SkahaSessionForm } from './skahaSessionForm';
+import { showFormDialog } from '../formDialog';
 
 /** Longest logs or events text kept on screen (its end is shown). */
 const MAX_DETAIL = 100_000;
@@ -62,9 +63,7 @@ export function SkahaView(props: ISkahaViewProps): React.ReactElement {
   const [notice, setNotice] = React.useState<string | null>(null);
   const [busy, setBusy] = React.useState<string | null>(null);
   const [detail, setDetail] = React.useState<Private.IDetail | null>(null);
-  const [panel, setPanel] = React.useState<'none' | 'create' | 'delete'>(
-    'none'
-  );
+  const [panel, setPanel] = React.useState<'none' | 'delete'>('none');
 
   // The poll reads the filters through a ref: it is made once per client.
   const filters = React.useRef({ kind, status });
@@ -236,10 +235,27 @@ export function SkahaView(props: ISkahaViewProps): React.ReactElement {
         </button>
         <button
           className="jp-lmk-SkahaButton"
-          aria-expanded={panel === 'create'}
-          onClick={() => setPanel(panel === 'create' ? 'none' : 'create')}
+          aria-haspopup="dialog"
+          onClick={() =>
+            void showFormDialog({
+              title: trans.__('New session on %1', config.name),
+              className: 'jp-lmk-SkahaSessionDialog',
+              render: close => (
+                <Private.Create
+                  client={client}
+                  trans={trans}
+                  onDone={message => {
+                    close();
+                    setNotice(message);
+                    refresh();
+                  }}
+                  onCancel={close}
+                />
+              )
+            })
+          }
         >
-          {trans.__('New session')}
+          {trans.__('New session…')}
         </button>
         <button
           className="jp-lmk-SkahaButton"
@@ -260,18 +276,6 @@ export function SkahaView(props: ISkahaViewProps): React.ReactElement {
         </p>
       )}
       {stats && <Private.Stats stats={stats} trans={trans} />}
-      {panel === 'create' && (
-        <Private.Create
-          client={client}
-          trans={trans}
-          onDone={message => {
-            setNotice(message);
-            setPanel('none');
-            refresh();
-          }}
-          onCancel={() => setPanel('none')}
-        />
-      )}
       {panel === 'delete' && (
         <SkahaDeleteByName
           sessions={sessions ?? []}

@@ -78,7 +78,7 @@ describe('HubServerView against a real JupyterHub', () => {
   function context(): IRemoteContext {
     return {
       trans,
-      notifier: {} as IRemoteContext['notifier'],
+      canWatch: true,
       isVisible: () => true,
       shown,
       confirm,

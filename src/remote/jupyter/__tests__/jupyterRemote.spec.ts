@@ -1,5 +1,5 @@
 /// <reference types="node" />
-import { KernelAPI, KernelConnection } from '@jupyterlab/services';
+import { KernelAPI, KernelConnection, SessionAPI } from '@jupyterlab/services';
 import type { ServerConnection } from '@jupyterlab/services';
 import { RunningSessionManagers } from '@jupyterlab/running';
 import { nullTranslator } from '@jupyterlab/translation';
@@ -87,6 +87,7 @@ function recordingNotifier(sent: ILmkNotification[]): ILmkNotifier {
       dispose: () => undefined,
       isDisposed: false
     }),
+    markSeen: () => undefined,
     get delivered() {
       return delivered;
     }
@@ -456,7 +457,7 @@ describe('JupyterServerView', () => {
     const watchesChanged = new Signal<unknown, void>({});
     return {
       trans,
-      notifier: recordingNotifier([]),
+      canWatch: true,
       isVisible: () => true,
       shown: new Signal<unknown, void>({}),
       confirm: async (title: string) => {
@@ -538,6 +539,63 @@ describe('JupyterServerView', () => {
       await KernelAPI.shutdownKernel(model.id, settings).catch(() => undefined);
     }
   }, 40_000);
+
+  it('shows a session’s kernel live: busy while it waits for input, idle after, with its one connection', async () => {
+    const settings = settingsOf(allowed);
+    const session = await SessionAPI.startSession(
+      {
+        path: 'live.ipynb',
+        name: 'live.ipynb',
+        type: 'notebook',
+        kernel: { name: 'python3' }
+      } as any,
+      settings
+    );
+    const kernel = new KernelConnection({
+      model: session.kernel!,
+      serverSettings: settings
+    });
+    try {
+      widget = ReactWidget.create(
+        React.createElement(JupyterServerView, {
+          config: configOf(allowed),
+          context: fakeContext([]),
+          liveInterval: 200
+        })
+      );
+      Widget.attach(widget, document.body);
+      const row = () =>
+        Array.from(widget!.node.querySelectorAll('.jp-lmk-Remote-item')).find(
+          item => item.textContent!.includes('live.ipynb')
+        )?.textContent ?? '';
+      await waitUntil(
+        () => row().includes('idle') && row().includes('1 connection'),
+        20_000,
+        'idle with its connection'
+      );
+      // input() keeps the kernel busy until the test answers.
+      const future = kernel.requestExecute({
+        code: 'answer = input("go?")',
+        allow_stdin: true
+      });
+      let asked = false;
+      future.onStdin = () => {
+        asked = true;
+      };
+      await waitUntil(() => row().includes('busy'), 20_000, 'busy');
+      await waitUntil(() => asked, 10_000, 'input asked');
+      future.sendInputReply({ status: 'ok', value: 'yes' }, {} as any);
+      await future.done;
+      await waitUntil(() => row().includes('idle'), 20_000, 'idle again');
+      expect(row()).toContain('1 connection');
+    } finally {
+      widget?.dispose();
+      kernel.dispose();
+      await SessionAPI.shutdownSession(session.id, settings).catch(
+        () => undefined
+      );
+    }
+  }, 60_000);
 
   it('explains on its error line why a server without allow_origin cannot be listed', async () => {
     try {

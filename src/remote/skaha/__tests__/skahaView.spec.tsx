@@ -8,7 +8,6 @@ import * as React from 'react';
 import { act } from 'react';
 import { SkahaLoopback } from '../../../__tests__/skahaLoopback';
 import { forgetAnsweredHosts } from '../../../delivery/http';
-import type { ILmkNotifier } from '../../../tokens';
 import type { IRemoteContext } from '../../remoteServer';
 import { SkahaView } from '../../../widgets/remote/skahaView';
 
@@ -31,7 +30,7 @@ function makeContext(confirm = true) {
   const shown = new Signal<unknown, void>({});
   const context = {
     trans: nullTranslator.load('jupyterlab_lmk'),
-    notifier: {} as ILmkNotifier,
+    canWatch: true,
     isVisible: () => true,
     shown,
     confirm: jest.fn(async () => confirm),
@@ -136,24 +135,32 @@ describe('Skaha view (loopback Skaha API)', () => {
     expect(container.textContent).toContain('of 960 cores requested');
   });
 
-  it('keeps what was typed when the form does not validate, and sends nothing (loopback Skaha API)', async () => {
+  it('opens New session in a dialog that keeps what was typed when it does not validate, and sends nothing (loopback Skaha API)', async () => {
     await mount(makeContext());
     await until(() => container.textContent!.includes('No sessions.'));
-    await act(async () => button(container, 'New session').click());
-    const form = container.querySelector('form')!;
+    await act(async () => button(container, 'New session…').click());
+    await until(
+      () => !!document.querySelector('.jp-lmk-SkahaSessionDialog form')
+    );
+    const dialog = document.querySelector<HTMLElement>(
+      '.jp-lmk-SkahaSessionDialog'
+    )!;
+    const form = dialog.querySelector('form')!;
     const name = form.querySelector<HTMLInputElement>('input[name="name"]')!;
     const cores = form.querySelector<HTMLInputElement>('input[name="cores"]')!;
     await act(async () => {
       type(name, 'my session');
       type(cores, '3');
     });
-    await act(async () => button(container, 'Launch').click());
+    await act(async () => button(dialog, 'Launch').click());
     expect(name.value).toBe('my session');
     expect(cores.value).toBe('3');
     expect(name.getAttribute('aria-invalid')).toBe('true');
     expect(form.textContent).toContain('letters, digits and "-"');
     expect(form.textContent).toContain('Choose the container image');
     expect(skaha.received('POST')).toHaveLength(0);
+    await act(async () => button(dialog, 'Cancel').click());
+    await until(() => !document.querySelector('.jp-lmk-SkahaSessionDialog'));
   });
 
   it('deletes by prefix after a preview and a confirmation (loopback Skaha API)', async () => {
