@@ -30,6 +30,8 @@ export namespace CommandIDs {
   export const chooseNotebookChannels = 'lmk:choose-notebook-channels';
   export const openRemoteSessions = 'lmk:open-remote-sessions';
   export const refreshRemoteSessions = 'lmk:refresh-remote-sessions';
+  export const shareLiveStatus = 'lmk:share-live-status';
+  export const stopLiveStatus = 'lmk:stop-live-status';
 }
 
 /**

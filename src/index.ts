@@ -1,5 +1,9 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { kernelNotifyPlugin } from './plugins/kernelNotifyPlugin';
+import {
+  liveSharesPanelPlugin,
+  liveStatusPlugin
+} from './plugins/liveStatusPlugin';
 import { notebookModesPlugin } from './plugins/notebookModesPlugin';
 import { notifierPlugin } from './plugins/notifierPlugin';
 import { remoteSessionsPlugin } from './plugins/remoteSessionsPlugin';
@@ -15,6 +19,7 @@ export * from './tokens';
 const plugins: JupyterFrontEndPlugin<any>[] = [
   trackerPlugin,
   whenDonePlugin,
+  liveStatusPlugin,
   notifierPlugin,
   kernelNotifyPlugin,
   reportPlugin,
@@ -22,7 +27,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   sidebarPlugin,
   remoteSessionsPlugin,
   settingsFormPlugin,
-  settingsCheckPlugin
+  settingsCheckPlugin,
+  liveSharesPanelPlugin
 ];
 
 export default plugins;

@@ -349,3 +349,84 @@ export const ILmkSidebar = new Token<ILmkSidebar>(
   'jupyterlab-lmk:ILmkSidebar',
   'The Notifications side panel: add a section to it.'
 );
+
+/**
+ * Runs shared live to the phone: a status message kept up to date in a
+ * Matrix room or an ntfy notification, from which the run's owner can stop
+ * it or mute it (docs/phone.md).
+ */
+export interface ILiveStatus {
+  /** What is shared now, and the notebooks whose next or every run will be. */
+  readonly shares: readonly ILiveStatus.IShare[];
+  /** The channels a run can be shared through: Matrix rooms and ntfy. */
+  channels(): ILiveStatus.IChannelChoice[];
+  /**
+   * Share the notebook's current run through a channel (by id), or its
+   * next run if none is going. With `every`, every run of the notebook
+   * from now on (saved as `lmk.live` in its metadata). Rejects with a
+   * message for the user if the status cannot be posted.
+   */
+  share(
+    path: string,
+    channelId: string,
+    options?: { every?: boolean }
+  ): Promise<ILiveStatus.IShare>;
+  /**
+   * Stop sharing: the status says so and commands are no longer heard; for
+   * a notebook that shares every run, its `lmk.live` is removed.
+   */
+  stop(shareId: string): Promise<void>;
+  /** Emitted when a share starts, changes or ends. */
+  readonly changed: ISignal<ILiveStatus, void>;
+}
+
+/**
+ * The namespace for `ILiveStatus` types.
+ */
+export namespace ILiveStatus {
+  /**
+   * One run shared live, or a notebook waiting for its next run.
+   */
+  export interface IShare {
+    id: string;
+    /** The notebook's path. */
+    path: string;
+    channelId: string;
+    kind: 'matrix' | 'ntfy';
+    /** Where the status goes: the room, or the ntfy server and topic hint. */
+    where: string;
+    /**
+     * `waiting` for the notebook's next run, `starting` (posting the
+     * status), `live`, or `ended` (late commands still answered).
+     */
+    state: 'waiting' | 'starting' | 'live' | 'ended';
+    /** Whether every run of the notebook is shared (its `lmk.live`). */
+    every: boolean;
+    /** Whether the phone muted the run. */
+    muted: boolean;
+    /** The run shared, once there is one. */
+    runId: string | null;
+    /** The latest problem with the service, or null. */
+    problem: string | null;
+  }
+
+  /**
+   * A channel a run can be shared through.
+   */
+  export interface IChannelChoice {
+    id: string;
+    kind: 'matrix' | 'ntfy';
+    /** The channel's name. */
+    label: string;
+    /** Whether it is switched on for notifications. */
+    enabled: boolean;
+  }
+}
+
+/**
+ * The live status token.
+ */
+export const ILiveStatus = new Token<ILiveStatus>(
+  'jupyterlab-lmk:ILiveStatus',
+  'Shares runs live to the phone (Matrix, ntfy), from where their owner can stop or mute them.'
+);

@@ -72,13 +72,23 @@ export async function fetchService(
   const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  // The caller's own signal (a long poll given up) aborts the request too.
+  const given = request.init.signal;
+  const giveUp = () => controller.abort();
+  given?.addEventListener('abort', giveUp);
   let response: Response;
   try {
+    if (given?.aborted) {
+      throw given.reason;
+    }
     response = await fetch(request.url, {
       ...request.init,
       signal: controller.signal
     });
-  } catch {
+  } catch (reason) {
+    if (given?.aborted) {
+      throw reason instanceof Error ? reason : new Error('Aborted');
+    }
     if (controller.signal.aborted) {
       throw new DeliveryError(
         'timeout',
@@ -93,6 +103,7 @@ export async function fetchService(
     throw await networkFailure(request, host);
   } finally {
     clearTimeout(timer);
+    given?.removeEventListener('abort', giveUp);
   }
   if (response.type === 'opaque' || response.ok) {
     Private.answered(host);

@@ -74,9 +74,17 @@ export class RunNotifier {
       // Nothing ran: no need to read the notebook's cells.
       return;
     }
+    const live = this._options.live?.() ?? null;
+    if (live) {
+      // A run shared live: its status says how it ended first.
+      await live.ended(summary.id);
+    }
     const config = settings();
     const notebook = findNotebook(summary.notebookPath);
     const armed = whenDone?.consume(summary.notebookPath) ?? false;
+    if (live?.isMuted(summary.id)) {
+      return;
+    }
     const notify = shouldNotifyRun({
       outcome: summary.outcome,
       durationSeconds: summary.durationSeconds,
@@ -140,6 +148,9 @@ export class RunNotifier {
   async inputRequested(request: IInputRequest): Promise<void> {
     const { settings, notebookUrl, findNotebook, trans } = this._options;
     const { run } = request;
+    if (this._options.live?.()?.isMuted(run.id)) {
+      return;
+    }
     const config = settings();
     const notebook = findNotebook(run.notebookPath);
     if (
@@ -178,7 +189,7 @@ export class RunNotifier {
   }
 
   private async _stillRunning(run: IActiveRun): Promise<void> {
-    if (run.isDone) {
+    if (run.isDone || this._options.live?.()?.isMuted(run.id)) {
       return;
     }
     const { settings, notebookUrl, findNotebook, trans } = this._options;
@@ -325,6 +336,18 @@ export namespace RunNotifier {
     flood?: FloodGuard.IOptions;
     /** The clock; injectable for tests. */
     now?: () => number;
+    /** Runs shared live (src/live), once that plugin is there. */
+    live?: () => ILive | null;
+  }
+
+  /**
+   * What the run notifier asks of the live status of runs.
+   */
+  export interface ILive {
+    /** Resolves once an ended run's live status says how it ended. */
+    ended(runId: string): Promise<void>;
+    /** Whether the phone muted the run: no notification about it. */
+    isMuted(runId: string): boolean;
   }
 }
 

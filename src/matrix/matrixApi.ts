@@ -32,6 +32,8 @@ export interface IMatrixRequest {
   accessToken?: string;
   secrets?: string[];
   timeoutMs?: number;
+  /** Gives up the call when aborted (a long poll that is no longer wanted). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -74,7 +76,8 @@ export async function matrixRequest<T = { [key: string]: unknown }>(
       headers: http.headers,
       body: http.body,
       credentials: 'omit',
-      cache: 'no-store'
+      cache: 'no-store',
+      signal: options.signal
     },
     service: MATRIX_SERVICE,
     trans,

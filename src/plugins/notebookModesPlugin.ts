@@ -269,6 +269,9 @@ namespace Private {
       { command: CommandIDs.editReport },
       { command: CommandIDs.chooseNotebookChannels },
       { command: CommandIDs.setTitlePrefix },
+      ...(commands.hasCommand(CommandIDs.shareLiveStatus)
+        ? [{ command: CommandIDs.shareLiveStatus, args: whenDoneArgs }]
+        : []),
       { command: CommandIDs.openHistory }
     ];
     return createModeMenu({

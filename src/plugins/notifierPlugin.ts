@@ -33,6 +33,10 @@ import { notebookUrl } from '../navigation/notebookUrl';
 import { goToCell } from '../navigation/goToCell';
 import { notebookLookup } from '../notebook/notebookLookup';
 import { AwayDetector } from '../presence/awayDetector';
+// Activation checks that the live status it is given is ours (small; what
+// talks to Matrix and ntfy loads when a run is first shared).
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { LiveHost } from '../live/liveHost';
 // Settings are read at activation and on every change.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import {
@@ -46,6 +50,7 @@ import {
   SettingsFileWatch
 } from '../settings/settingsFileCheck';
 import {
+  ILiveStatus,
   ILmkNotifier,
   type INotificationTarget,
   INotifyWhenDone,
@@ -75,7 +80,8 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
     INotebookTracker,
     ICommandPalette,
     IRunTracker,
-    INotifyWhenDone
+    INotifyWhenDone,
+    ILiveStatus
   ],
   provides: ILmkNotifier,
   activate: (
@@ -85,8 +91,11 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
     notebooks: INotebookTracker | null,
     palette: ICommandPalette | null,
     runs: IRunTracker | null,
-    whenDone: INotifyWhenDone | null
+    whenDone: INotifyWhenDone | null,
+    liveStatus: ILiveStatus | null
   ): ILmkNotifier => {
+    // Our own live status: this plugin hands it the settings and History.
+    const live = liveStatus instanceof LiveHost ? liveStatus : null;
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     let settings: ILmkSettings = DEFAULT_SETTINGS;
 
@@ -219,9 +228,21 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         settings: () => settings,
         notebooks,
         whenDone,
-        trans
+        trans,
+        live: () => live
       });
     }
+    live?.connect({
+      settings: () => settings,
+      notebookUrl,
+      // Commands from the phone go in History only.
+      record: notification => {
+        void notifier.notify(notification, {
+          channels: [],
+          evenIfPresent: true
+        });
+      }
+    });
 
     addCommands(app, {
       notifier,
@@ -252,8 +273,10 @@ namespace Private {
     notebooks: INotebookTracker | null;
     whenDone: INotifyWhenDone | null;
     trans: TranslationBundle;
+    live: () => LiveHost | null;
   }): void {
-    const { runs, notifier, settings, notebooks, whenDone, trans } = options;
+    const { runs, notifier, settings, notebooks, whenDone, trans, live } =
+      options;
     new RunNotifier({
       runs,
       notifier,
@@ -265,7 +288,8 @@ namespace Private {
       },
       whenDone,
       trans,
-      flood: { limit: () => settings().floodLimit }
+      flood: { limit: () => settings().floodLimit },
+      live
     });
   }
 

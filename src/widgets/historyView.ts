@@ -116,7 +116,7 @@ export class HistoryView extends Widget {
         },
         entry.results.length
           ? entry.results.map(result => Private.renderResult(result, trans))
-          : [h.li({}, trans.__('No channel was enabled.'))]
+          : [h.li({}, trans.__('Sent to no channel.'))]
       ),
       open
         ? h.div(
