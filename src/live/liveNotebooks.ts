@@ -1,5 +1,5 @@
 import type { ICodeCellModel } from '@jupyterlab/cells';
-import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import type { NotebookPanel } from '@jupyterlab/notebook';
 import { KernelAPI } from '@jupyterlab/services';
 import type { IActiveRun } from '../tokens';
 import type { ILiveNotebooks } from './liveHost';
@@ -9,21 +9,24 @@ import { lastLine } from './liveStatusText';
 const TAIL_CHARS = 4000;
 
 /**
+ * An open notebook: its model and its session.
+ */
+export type OpenNotebook = Pick<NotebookPanel, 'model' | 'sessionContext'>;
+
+/**
  * The lab's open notebooks as the live status sees them: their `lmk`
  * metadata, the first line and last output of a cell (read from the end
  * of its last output, never its whole output), and their kernels.
+ *
+ * @param find - the open notebook at a path, if any.
+ * @param paths - the paths of the open notebooks.
  */
 export function liveNotebooks(
-  tracker: INotebookTracker | null
+  find: (path: string) => OpenNotebook | null | undefined,
+  paths: () => string[]
 ): ILiveNotebooks {
-  const find = (path: string): NotebookPanel | undefined =>
-    tracker?.find(panel => panel.context.path === path);
   return {
-    openPaths: () => {
-      const paths: string[] = [];
-      tracker?.forEach(panel => paths.push(panel.context.path));
-      return paths;
-    },
+    openPaths: paths,
     lmkMetadata: path => find(path)?.model?.getMetadata('lmk'),
     setLmkMetadata: (path, value) => {
       const model = find(path)?.model;

@@ -44,7 +44,14 @@ export const liveStatusPlugin: JupyterFrontEndPlugin<ILiveStatus> = {
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     const host = new LiveHost({
       runs,
-      notebooks: liveNotebooks(notebooks),
+      notebooks: liveNotebooks(
+        path => notebooks?.find(panel => panel.context.path === path),
+        () => {
+          const paths: string[] = [];
+          notebooks?.forEach(panel => paths.push(panel.context.path));
+          return paths;
+        }
+      ),
       trans,
       warn: message => {
         Notification.warning(message, { autoClose: false });
