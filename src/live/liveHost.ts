@@ -322,6 +322,15 @@ export class LiveHost implements ILiveStatus {
       share: null,
       starting: null
     };
+    // Each share listens with a request of its own held open, and a browser
+    // keeps at most six open to one server (HTTP/1.1): runs that ended stop
+    // waiting for late commands once another run is shared, so they never
+    // hold up its status, its commands or other deliveries.
+    for (const other of this._shares.values()) {
+      if (other.share?.state === 'ended') {
+        other.share.dispose();
+      }
+    }
     this._shares.set(id, entry);
     this._changed.emit();
     const starting = (async () => {

@@ -214,6 +214,41 @@ describe('live status on ntfy (loopback stand-in for an ntfy server)', () => {
     expect(ours[1].actions).toBeUndefined();
   }, 120_000);
 
+  it('(stand-in) an ended run stops waiting for late commands once another run is shared', async () => {
+    const live = open('twice.ipynb', ['import time\ntime.sleep(1)']);
+    await live.host.share(live.path, 'phone');
+    let ended = live.nextEnd();
+    await live.runAll();
+    const first = await statusOf('twice.ipynb');
+    const firstControl = new URL(first.actions![0].url!).pathname.slice(1);
+    await live.host.ended((await ended).id);
+    // Still heard for a while: a late Interrupt would be answered.
+    await eventually(
+      () => ntfy.subscribers(firstControl) === 1,
+      'the late listening'
+    );
+
+    ntfy.clear();
+    live.notebook.widgets[0].model.sharedModel.setSource(
+      'import time\ntime.sleep(120)'
+    );
+    await live.host.share(live.path, 'phone');
+    ended = live.nextEnd();
+    await live.runAll();
+    const second = await statusOf('twice.ipynb');
+    const secondControl = new URL(second.actions![0].url!).pathname.slice(1);
+    expect(secondControl).not.toBe(firstControl);
+    await eventually(
+      () =>
+        ntfy.subscribers(secondControl) === 1 &&
+        ntfy.subscribers(firstControl) === 0,
+      'one subscription: the new run’s'
+    );
+    expect(live.host.shares.map(share => share.state)).toEqual(['live']);
+    await session.session!.kernel!.interrupt();
+    await live.host.ended((await ended).id);
+  }, 120_000);
+
   it('(stand-in) uses the channel’s token to publish and to follow the control topic', async () => {
     ntfy.tokens = [TOKEN];
     const live = open('token.ipynb', ['import time\ntime.sleep(120)'], {
