@@ -148,7 +148,7 @@ install-check: dist install-envs $(STAMPS)/ui-node chromium ## The built wheel i
 	done
 	cd ui-tests && jlpm playwright test -c install.config.js
 
-bench: setup $(STAMPS)/ui-node chromium ## Benchmarks (not part of make test): writes bench/results.*
+bench: setup $(STAMPS)/ui-node $(STAMPS)/synapse chromium ## Benchmarks (not part of make test): writes bench/results.*
 	$(VENV)/bin/python bench/run.py
 
 bench-faults: $(STAMPS)/node ## Delivery under faults (not part of make test): tried, delivered, lost, doubled per case

@@ -3,7 +3,7 @@ against two published alternatives, in headless Debian Chromium.
 
     python bench/run.py [--exec-rounds N] [--load-rounds N] [--memory-pairs N]
     python bench/run.py --only-execution | --only-load | --only-memory | --only-tell
-                        | --only-remote | --only-exec-cpu
+                        | --only-remote | --only-exec-cpu | --only-phone
     python bench/run.py --only-execution | --only-exec-cpu | --only-memory --update-results
 
 Each configuration gets its own virtual environment under bench/.work/envs
@@ -136,6 +136,10 @@ def write_notebooks(folder: Path) -> None:
     (folder / "cells1000.ipynb").write_text(json.dumps(notebook([f"x = {i}" for i in range(1000)])))
     (folder / "one.ipynb").write_text(json.dumps(notebook(["x = 1"])))
     (folder / "small.ipynb").write_text(json.dumps(notebook(["x = 1", "y = 2"])))
+    # Stopping a run from the phone: the cell says when the kernel got the interrupt.
+    (folder / "phone.ipynb").write_text(json.dumps(notebook([
+        "import time\ntry:\n    time.sleep(600)\nexcept KeyboardInterrupt:\n"
+        "    print(f'LMK-BENCH-INTERRUPTED {time.time():.6f}', flush=True)\n    raise"])))
 
 
 def free_port() -> int:
@@ -359,6 +363,81 @@ class SkahaList:
 
     def close(self) -> None:
         self.server.shutdown()
+
+
+class Synapse:
+    """The test suite's throwaway Synapse homeserver (testing/synapse), loopback only."""
+
+    def __init__(self):
+        python = ROOT / ".venv-synapse" / "bin" / "python"
+        if not python.exists():
+            raise SystemExit("the phone figure needs Synapse: make .make/synapse")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [str(python), str(ROOT / "testing" / "synapse" / "run_synapse.py"),
+             "--port", str(self.port)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            start_new_session=True)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            line = self.process.stdout.readline()
+            if line.startswith("SYNAPSE READY"):
+                return
+            if not line and self.process.poll() is not None:
+                break
+        self.stop()
+        raise SystemExit("Synapse did not start")
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def measure_phone(env: Path, root: Path, tries: int) -> dict:
+    """Stopping a run from the phone: a command reaching the homeserver (a
+    real Synapse) or ntfy (the tests' loopback stand-in) to the kernel's
+    interrupt, with the page open (bench/phone.mjs)."""
+    synapse = Synapse()
+    server = Server("lmk-phone", env, root)
+    try:
+        out = subprocess.run(
+            ["node", str(ROOT / "bench" / "phone.mjs"),
+             json.dumps({"url": server.url, "synapse": synapse.url,
+                         "notebook": "phone.ipynb", "tries": tries})],
+            check=True, stdout=subprocess.PIPE, text=True, timeout=1000)
+        measured = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        server.stop()
+        synapse.stop()
+    return {
+        "what": "the phone's command reaching the service (Matrix: the reaction's "
+                "origin_server_ts on the homeserver; ntfy: the Interrupt request sent to the "
+                "loopback stand-in) to KeyboardInterrupt raised in the kernel (ms, system "
+                "clock), page open",
+        **{kind: {**summary(measured[kind]), "p95": percentile(measured[kind], 95),
+                  "raw_ms": measured[kind]}
+           for kind in ("matrix", "ntfy")},
+        "status_ms": {kind: summary(v) for kind, v in measured["statusMs"].items()},
+        "target": "p95 <= 3000 ms",
+    }
+
+
+def phone_lines(ph: dict) -> list[str]:
+    return [
+        f"phone stop {name}: median {ph[kind]['median']:.0f} ms, p95 {ph[kind]['p95']:.0f} ms "
+        f"(min {ph[kind]['min']:.0f}, max {ph[kind]['max']:.0f}, {ph[kind]['n']} tries; "
+        f"target p95 <= 3000 ms, page open; each: "
+        f"{', '.join(f'{v:.0f}' for v in ph[kind]['raw_ms'])})"
+        for kind, name in (("matrix", "Matrix"), ("ntfy", "ntfy"))
+    ] + [
+        f"phone status posted ({name}): median {ph['status_ms'][kind]['median']:.0f} ms "
+        f"after the run started (max {ph['status_ms'][kind]['max']:.0f})"
+        for kind, name in (("matrix", "Matrix"), ("ntfy", "ntfy"))
+    ]
 
 
 def measure_remote(env: Path, root: Path, samples: int) -> dict:
@@ -759,6 +838,11 @@ def main() -> None:
     parser.add_argument("--only-remote", action="store_true",
                         help="only the remote scale figures (printed, results.* untouched)")
     parser.add_argument("--remote-samples", type=int, default=5)
+    parser.add_argument("--only-phone", action="store_true",
+                        help="only the phone stop figure, with this checkout's development "
+                             "install in .venv (printed, results.* untouched)")
+    parser.add_argument("--phone-tries", type=int, default=20,
+                        help="tries of each way to stop a run from the phone")
     parser.add_argument("--load-rounds", type=int, default=16,
                         help="rounds of page loads, each on a new server with us: with, "
                              "without, without again (4 pairs a round)")
@@ -786,6 +870,14 @@ def main() -> None:
     args = parser.parse_args()
 
     WORK.mkdir(parents=True, exist_ok=True)
+    if args.only_phone:
+        # No environment to build (so it also runs where no package index
+        # can be reached): the latency is the network's and the kernel's.
+        root = WORK / "notebooks"
+        write_notebooks(root)
+        for line in phone_lines(measure_phone(ROOT / ".venv", root, args.phone_tries)):
+            print(line)
+        return
     log("building environments (first run: a few minutes)")
     wheel = build_wheel()
     envs = {"lmk": make_env("lmk", [], wheel)}
@@ -874,6 +966,7 @@ def main() -> None:
         results["memory"] = measure_memory(envs["lmk"], root, args.memory_pairs,
                                            args.memory_runs, args.leak_notebooks)
         results["remote_scale"] = measure_remote(envs["lmk"], root, args.remote_samples)
+        results["phone_stop"] = measure_phone(envs["lmk"], root, args.phone_tries)
     finally:
         for server in servers.values():
             server.stop()
@@ -917,6 +1010,8 @@ def figures(r: dict) -> list[str]:
         lines.append(f"tell latency webhook: {tl.get('webhook_note', 'no POST arrived')}")
     lines += memory_lines(mem)
     lines += remote_lines(r["remote_scale"])
+    if "phone_stop" in r:
+        lines += phone_lines(r["phone_stop"])
     return lines
 
 
