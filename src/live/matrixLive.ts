@@ -5,8 +5,7 @@ import {
   eventTimestamp,
   postMessage,
   replyContent,
-  syncRoom,
-  withoutMentions
+  syncRoom
 } from '../matrix/matrixEvents';
 import { matrixNoticeContent } from '../messages/matrixFormat';
 import type { ILmkEvent } from '../tokens';
@@ -70,7 +69,7 @@ export class MatrixLive implements ILiveTransport {
       this._session,
       this._roomId,
       this._txn(),
-      withoutMentions(await matrixNoticeContent(status)),
+      await matrixNoticeContent(status),
       trans
     );
     this._statusTs = await eventTimestamp(

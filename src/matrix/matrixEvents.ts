@@ -17,23 +17,13 @@ export interface IMatrixClientEvent {
 }
 
 /**
- * Message content as posted: a notice, with mentions declared (none, so a
- * name or `@room` in its text pings nobody).
+ * Message content as posted: a notice (which declares that it mentions
+ * nobody, see `matrixNoticeContent`), perhaps an edit or a reply.
  */
 export type IPostedContent = IMatrixNoticeContent & {
-  'm.mentions': { [key: string]: unknown };
   'm.relates_to'?: { [key: string]: unknown };
-  'm.new_content'?: IMatrixNoticeContent & {
-    'm.mentions': { [key: string]: unknown };
-  };
+  'm.new_content'?: IMatrixNoticeContent;
 };
-
-/**
- * A notice's content that mentions nobody.
- */
-export function withoutMentions(content: IMatrixNoticeContent): IPostedContent {
-  return { ...content, 'm.mentions': {} };
-}
 
 /**
  * The content of an edit (`m.replace`) that makes `eventId` read as
@@ -54,8 +44,7 @@ export function editContent(
   };
   return {
     ...fallback,
-    'm.mentions': {},
-    'm.new_content': withoutMentions(content),
+    'm.new_content': content,
     'm.relates_to': { rel_type: 'm.replace', event_id: eventId }
   };
 }
@@ -68,7 +57,7 @@ export function replyContent(
   content: IMatrixNoticeContent
 ): IPostedContent {
   return {
-    ...withoutMentions(content),
+    ...content,
     'm.relates_to': { 'm.in_reply_to': { event_id: eventId } }
   };
 }
