@@ -26,21 +26,24 @@ import { ILiveStatus, ILmkSidebar, IRunTracker } from '../tokens';
  * or mute the run. The notifier plugin connects it to the settings and the
  * history (docs/phone.md).
  */
-export const liveStatusPlugin: JupyterFrontEndPlugin<ILiveStatus> = {
+export const liveStatusPlugin: JupyterFrontEndPlugin<ILiveStatus | null> = {
   id: 'jupyterlab-lmk:live-status',
   description:
     'Shares a run live to a Matrix room or ntfy, from where its owner can stop or mute it.',
   autoStart: true,
-  requires: [IRunTracker],
-  optional: [INotebookTracker, ITranslator, ICommandPalette],
+  optional: [IRunTracker, INotebookTracker, ITranslator, ICommandPalette],
   provides: ILiveStatus,
   activate: (
     app: JupyterFrontEnd,
-    runs: IRunTracker,
+    runs: IRunTracker | null,
     notebooks: INotebookTracker | null,
     translator: ITranslator | null,
     palette: ICommandPalette | null
-  ): ILiveStatus => {
+  ): ILiveStatus | null => {
+    if (!runs) {
+      // Live status follows runs: with run tracking turned off, nothing to share.
+      return null;
+    }
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     const host = new LiveHost({
       runs,
@@ -74,19 +77,32 @@ export const liveSharesPanelPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'Lists the runs shared live in the Notifications panel, with Stop sharing.',
   autoStart: true,
-  requires: [ILiveStatus, ILmkSidebar],
-  optional: [ITranslator],
+  requires: [ILmkSidebar],
+  optional: [ILiveStatus, ITranslator],
   activate: (
     app: JupyterFrontEnd,
-    live: ILiveStatus,
     sidebar: ILmkSidebar,
+    live: ILiveStatus | null,
     translator: ITranslator | null
   ): void => {
+    if (!live) {
+      return;
+    }
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     const section = new PanelWithToolbar();
+    // Folded until wanted, like Remote sessions (sidebarPlugin's defaults).
+    section.id = 'jp-lmk-live-shares';
     section.addClass('jp-lmk-LiveSection');
     section.title.label = trans.__('Shared Live');
     sidebar.addSection(section);
+    // A new share unfolds the section, so its Stop sharing is at hand.
+    let count = live.shares.length;
+    live.changed.connect(() => {
+      if (live.shares.length > count) {
+        sidebar.reveal(section);
+      }
+      count = live.shares.length;
+    });
     // Its view loads with the panel's first showing.
     const load = () => {
       sidebar.shown.disconnect(load);

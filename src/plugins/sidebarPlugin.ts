@@ -115,7 +115,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
       storage: Private.storage(),
       // In the order of use: channels and history first; remote sessions
       // (another plugin's section) wait folded until the user wants them.
-      folded: ['jp-lmk-remote-sessions'],
+      folded: ['jp-lmk-remote-sessions', 'jp-lmk-live-shares'],
       makeSections: () => {
         const channels = Private.section(
           'jp-lmk-channels-section',

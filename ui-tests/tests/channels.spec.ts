@@ -59,7 +59,8 @@ test('the panel has Channels, History and Remote sessions, and the status bar op
   await expect(panel.locator('.jp-AccordionPanel-title')).toHaveText([
     /Channels/,
     /History/,
-    /Remote sessions/
+    /Remote sessions/,
+    /Shared Live/
   ]);
   // The defaults are listed with their type.
   await expect(channelRow(page, 'lab')).toContainText('In-lab toast');

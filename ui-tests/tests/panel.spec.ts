@@ -44,7 +44,8 @@ test('first opened, it shows the channels and the history, no login form, each s
   await expect(panel(page).locator('.jp-AccordionPanel-title')).toHaveText([
     /Channels/,
     /History/,
-    /Remote sessions/
+    /Remote sessions/,
+    /Shared Live/
   ]);
   // No account is needed: no login form until a channel needs one.
   await expect(panel(page).getByLabel('Homeserver')).toHaveCount(0);

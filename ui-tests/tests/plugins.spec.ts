@@ -141,7 +141,8 @@ const REMAINS: {
   [plugin: string]: (page: Page) => Promise<void>;
 } = {
   tracker: async page => {
-    // Modes choose which runs notify: without run tracking, no bells.
+    // Modes choose which runs notify: without run tracking, no bells (and
+    // no live status, which follows runs).
     await expect(bell(page)).toHaveCount(0);
     await noBlankToolbarButtons(page);
     await notifyWorks(page);
@@ -170,7 +171,11 @@ const REMAINS: {
       )
     ).toBe(false);
     await execute(page, 'lmk:open-panel');
-    await expect(titles(page)).toHaveText([/Channels/, /Remote sessions/]);
+    await expect(titles(page)).toHaveText([
+      /Channels/,
+      /Remote sessions/,
+      /Shared Live/
+    ]);
     await expect(panel(page).locator('.jp-lmk-Channel')).toHaveCount(2);
   },
   'kernel-notify': async page => {
@@ -206,7 +211,40 @@ const REMAINS: {
   },
   'remote-sessions': async page => {
     await execute(page, 'lmk:open-panel');
-    await expect(titles(page)).toHaveText([/Channels/, /History/]);
+    await expect(titles(page)).toHaveText([
+      /Channels/,
+      /History/,
+      /Shared Live/
+    ]);
+    await notifyWorks(page);
+  },
+  'live-status': async page => {
+    // No sharing: the bell's menu loses its item, the panel its section.
+    await bell(page).click();
+    const menu = page.locator('.jp-lmk-ModeMenu');
+    await expect(menu).toContainText('Every Run, However Short');
+    await expect(menu).not.toContainText('Share Live Status');
+    await page.keyboard.press('Escape');
+    await execute(page, 'lmk:open-panel');
+    await expect(titles(page)).toHaveText([
+      /Channels/,
+      /History/,
+      /Remote sessions/
+    ]);
+    await notifyWorks(page);
+  },
+  'live-status-panel': async page => {
+    await execute(page, 'lmk:open-panel');
+    await expect(titles(page)).toHaveText([
+      /Channels/,
+      /History/,
+      /Remote sessions/
+    ]);
+    await bell(page).click();
+    await expect(page.locator('.jp-lmk-ModeMenu')).toContainText(
+      'Share Live Status'
+    );
+    await page.keyboard.press('Escape');
     await notifyWorks(page);
   },
   'settings-form': async page => {
