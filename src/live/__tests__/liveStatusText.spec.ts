@@ -168,7 +168,7 @@ describe('the live status message', () => {
       'train.ipynb was interrupted from the phone at 02:13'
     );
     expect(interrupted.text).toContain(
-      'Interrupted from the phone at 02:13, at cell 5 [7] after 12 min 34 s.'
+      'Interrupted from the phone at 02:13, at cell 5 (In [7]) after 12 min 34 s.'
     );
   });
 
