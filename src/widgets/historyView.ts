@@ -1,13 +1,12 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { h, type VirtualElement, VirtualDOM } from '@lumino/virtualdom';
-import type { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
+import { h, type VirtualElement } from '@lumino/virtualdom';
 import type {
   IHistoryEntry,
   NotificationHistory
 } from '../history/notificationHistory';
 import { deliveryStatus } from '../messages/deliveryStatus';
 import type { IDeliveryResult } from '../tokens';
+import { SignalView } from './signalView';
 
 /**
  * The History section of the sidebar: the last notifications, newest
@@ -16,41 +15,14 @@ import type { IDeliveryResult } from '../tokens';
  * (the whole message and each channel's reason), "Go to cell", "Resend".
  * Opening the details or going to the cell counts as having seen it.
  */
-export class HistoryView extends Widget {
+export class HistoryView extends SignalView {
   constructor(options: HistoryView.IOptions) {
-    super();
+    super(options.history.changed, options.trans.__('History'));
     this._options = options;
     this.addClass('jp-lmk-History');
-    this.node.setAttribute('role', 'region');
-    this.node.setAttribute('aria-label', options.trans.__('History'));
-    options.history.changed.connect(this._onChanged, this);
   }
 
-  dispose(): void {
-    this._options.history.changed.disconnect(this._onChanged, this);
-    super.dispose();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    this.update();
-  }
-
-  protected onBeforeShow(msg: Message): void {
-    this.update();
-  }
-
-  protected onUpdateRequest(msg: Message): void {
-    if (!this.isVisible) {
-      return;
-    }
-    VirtualDOM.render(this._render(), this.node);
-  }
-
-  private _onChanged(): void {
-    this.update();
-  }
-
-  private _render(): VirtualElement {
+  protected render(): VirtualElement {
     const { history, trans } = this._options;
     const entries = history.entries;
     if (entries.length === 0) {

@@ -1,50 +1,22 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { Message } from '@lumino/messaging';
-import { h, type VirtualElement, VirtualDOM } from '@lumino/virtualdom';
-import { Widget } from '@lumino/widgets';
+import { h, type VirtualElement } from '@lumino/virtualdom';
 import type { ILiveStatus } from '../tokens';
 import '../../style/live.css';
+import { SignalView } from './signalView';
 
 /**
  * The "Shared Live" section of the Notifications panel: each run shared
  * live to the phone (and each notebook waiting for its next run, or
  * sharing every run), where its status goes, and a "Stop sharing" button.
  */
-export class LiveSharesView extends Widget {
+export class LiveSharesView extends SignalView {
   constructor(options: LiveSharesView.IOptions) {
-    super();
+    super(options.live.changed, options.trans.__('Shared live'));
     this._options = options;
     this.addClass('jp-lmk-LiveShares');
-    this.node.setAttribute('role', 'region');
-    this.node.setAttribute('aria-label', options.trans.__('Shared live'));
-    options.live.changed.connect(this._onChanged, this);
   }
 
-  dispose(): void {
-    this._options.live.changed.disconnect(this._onChanged, this);
-    super.dispose();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    this.update();
-  }
-
-  protected onBeforeShow(msg: Message): void {
-    this.update();
-  }
-
-  protected onUpdateRequest(msg: Message): void {
-    if (!this.isVisible) {
-      return;
-    }
-    VirtualDOM.render(this._render(), this.node);
-  }
-
-  private _onChanged(): void {
-    this.update();
-  }
-
-  private _render(): VirtualElement {
+  protected render(): VirtualElement {
     const { live, trans } = this._options;
     const shares = live.shares;
     if (shares.length === 0) {
