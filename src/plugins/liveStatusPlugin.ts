@@ -77,15 +77,15 @@ export const liveSharesPanelPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'Lists the runs shared live in the Notifications panel, with Stop sharing.',
   autoStart: true,
-  requires: [ILmkSidebar],
-  optional: [ILiveStatus, ITranslator],
+  optional: [ILmkSidebar, ILiveStatus, ITranslator],
   activate: (
     app: JupyterFrontEnd,
-    sidebar: ILmkSidebar,
+    sidebar: ILmkSidebar | null,
     live: ILiveStatus | null,
     translator: ITranslator | null
   ): void => {
-    if (!live) {
+    if (!sidebar || !live) {
+      // No panel, or nothing shared (lmk:stop-live-status still stops one).
       return;
     }
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
@@ -95,13 +95,25 @@ export const liveSharesPanelPlugin: JupyterFrontEndPlugin<void> = {
     section.addClass('jp-lmk-LiveSection');
     section.title.label = trans.__('Shared Live');
     sidebar.addSection(section);
-    // A new share unfolds the section, so its Stop sharing is at hand.
+    // A new share unfolds the section, so its Stop sharing is at hand: at
+    // once if the panel is open, else when it is next shown.
     let count = live.shares.length;
+    let unfold = count > 0;
     live.changed.connect(() => {
       if (live.shares.length > count) {
-        sidebar.reveal(section);
+        unfold = true;
+        if (sidebar.isVisible()) {
+          unfold = false;
+          sidebar.reveal(section);
+        }
       }
       count = live.shares.length;
+    });
+    sidebar.shown.connect(() => {
+      if (unfold && live.shares.length > 0) {
+        unfold = false;
+        sidebar.reveal(section);
+      }
     });
     // Its view loads with the panel's first showing.
     const load = () => {
