@@ -96,25 +96,20 @@ export const liveSharesPanelPlugin: JupyterFrontEndPlugin<void> = {
     section.title.label = trans.__('Shared Live');
     sidebar.addSection(section);
     // A new share unfolds the section, so its Stop sharing is at hand: at
-    // once if the panel is open, else when it is next shown.
-    let count = live.shares.length;
-    let unfold = count > 0;
-    live.changed.connect(() => {
-      if (live.shares.length > count) {
-        unfold = true;
-        if (sidebar.isVisible()) {
-          unfold = false;
-          sidebar.reveal(section);
-        }
-      }
-      count = live.shares.length;
-    });
-    sidebar.shown.connect(() => {
-      if (unfold && live.shares.length > 0) {
-        unfold = false;
+    // once if the panel is open, else when it is next shown. (A notebook
+    // whose metadata shares every run is listed without a change signal,
+    // so the count is compared when the panel is shown too.)
+    let seen = 0;
+    const unfoldIfNew = () => {
+      const count = live.shares.length;
+      seen = Math.min(seen, count);
+      if (count > seen && sidebar.isVisible()) {
+        seen = count;
         sidebar.reveal(section);
       }
-    });
+    };
+    live.changed.connect(unfoldIfNew);
+    sidebar.shown.connect(unfoldIfNew);
     // Its view loads with the panel's first showing.
     const load = () => {
       sidebar.shown.disconnect(load);
