@@ -9,6 +9,7 @@ SHELL := /bin/bash
 VENV := .venv
 SYNAPSE_VENV := .venv-synapse
 HUB_VENV := .venv-hub
+IPK6_VENV := .venv-ipykernel6
 STAMPS := .make
 CHROMIUM ?= /usr/bin/chromium
 
@@ -86,6 +87,18 @@ $(STAMPS)/jupyterhub: testing/jupyterhub/requirements.txt | $(STAMPS)
 	$(HUB_VENV)/bin/python -m pip install --quiet -r testing/jupyterhub/requirements.txt
 	touch $@
 
+# ipykernel 6 for the kernel relay's tests (the lab's own venv has ipykernel
+# 7), registered as the kernelspec "python3-ipykernel6" in a directory of its
+# own: the test servers add $(IPK6_VENV)/kernelspec/share/jupyter to their
+# JUPYTER_PATH (and see no other kernelspec from that venv).
+$(STAMPS)/ipykernel6: testing/ipykernel6/requirements.txt | $(STAMPS)
+	test -x $(IPK6_VENV)/bin/python || python3 -m venv $(IPK6_VENV)
+	$(IPK6_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(IPK6_VENV)/bin/python -m pip install --quiet -r testing/ipykernel6/requirements.txt
+	$(IPK6_VENV)/bin/python -m ipykernel install --prefix $(IPK6_VENV)/kernelspec \
+	  --name python3-ipykernel6 --display-name "Python 3 (ipykernel 6)" > /dev/null
+	touch $@
+
 $(STAMPS)/ui-node: ui-tests/package.json ui-tests/yarn.lock $(STAMPS)/venv
 	cd ui-tests && jlpm install --immutable
 	touch $@
@@ -104,11 +117,11 @@ chromium: ## Debian's Chromium for the UI tests (never a downloaded browser)
 lint: $(STAMPS)/node
 	jlpm lint:check
 
-unit: $(STAMPS)/develop $(STAMPS)/synapse $(STAMPS)/jupyterhub
+unit: $(STAMPS)/develop $(STAMPS)/synapse $(STAMPS)/jupyterhub $(STAMPS)/ipykernel6
 	jlpm test
 	$(VENV)/bin/python -m pytest -q jupyterlab_lmk/tests src/relay/kernel/tests
 
-ui: $(STAMPS)/develop $(STAMPS)/ui-node $(STAMPS)/synapse $(STAMPS)/jupyterhub chromium
+ui: $(STAMPS)/develop $(STAMPS)/ui-node $(STAMPS)/synapse $(STAMPS)/jupyterhub $(STAMPS)/ipykernel6 chromium
 	cd ui-tests && jlpm playwright test
 
 # Clean environments with the JupyterLab and Notebook versions we support,
