@@ -20,6 +20,8 @@ export default defineConfig([
       '.venv-synapse',
       '.venv-hub',
       '.venv-install',
+      '.venv-ipykernel6',
+      'src/relay/kernel/sources.ts',
       'bench/.work',
       'ui-tests/node_modules',
       'ui-tests/test-results',

@@ -1,5 +1,6 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { kernelNotifyPlugin } from './plugins/kernelNotifyPlugin';
+import { kernelRelayPlugin } from './plugins/kernelRelayPlugin';
 import {
   liveSharesPanelPlugin,
   liveStatusPlugin
@@ -20,6 +21,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   trackerPlugin,
   whenDonePlugin,
   liveStatusPlugin,
+  kernelRelayPlugin,
   notifierPlugin,
   kernelNotifyPlugin,
   reportPlugin,

@@ -1,3 +1,6 @@
+import type { ISessionContext } from '@jupyterlab/apputils';
+import type { Notebook } from '@jupyterlab/notebook';
+import type { KernelMessage } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 import type { ISignal } from '@lumino/signaling';
 import type { Widget } from '@lumino/widgets';
@@ -289,6 +292,44 @@ export interface IRunTracker {
   readonly inputRequested: ISignal<IRunTracker, IInputRequest>;
   /** Emitted when a run ends, however it ends. */
   readonly runEnded: ISignal<IRunTracker, IRunSummary>;
+  /**
+   * Follow runs as the lab hands them to the kernel: for extensions that
+   * mark a run's boundaries in the kernel's own queue.
+   */
+  addBoundaryObserver(observer: IRunTracker.IBoundaryObserver): IDisposable;
+}
+
+/**
+ * The namespace for `IRunTracker` types.
+ */
+export namespace IRunTracker {
+  /**
+   * Told of each action that schedules cells of a watched notebook.
+   */
+  export interface IBoundaryObserver {
+    /**
+     * The action's first code cell is about to be sent: called
+     * synchronously, before its execute request, so a message sent now
+     * reaches the kernel ahead of the run's cells.
+     */
+    beforeRun(notebook: Notebook, sessionContext: ISessionContext): void;
+    /**
+     * The action's requests are all sent (a microtask later): the run, or
+     * `null` when no cell was sent (all empty, no kernel).
+     */
+    sealed(notebook: Notebook, sealed: ISealedRun | null): void;
+  }
+
+  /**
+   * A run whose requests have all been sent.
+   */
+  export interface ISealedRun {
+    run: IActiveRun;
+    /** The execute request of each of its cells, in order. */
+    requests: readonly KernelMessage.IExecuteRequestMsg[];
+    /** Each cell's position in the notebook, in one pass over it. */
+    positions(): number[];
+  }
 }
 
 /**
@@ -323,6 +364,45 @@ export interface INotifyWhenDone {
 export const INotifyWhenDone = new Token<INotifyWhenDone>(
   'jupyterlab-lmk:INotifyWhenDone',
   'The one-shot "notify me when this run ends" of each notebook.'
+);
+
+/**
+ * Whether a notebook's kernel can deliver its notifications while no page
+ * of the lab is open ("Also when the browser is closed"), and why not.
+ */
+export interface IKernelRelay {
+  /**
+   * For the notebook at `path` with this session: `can`, and a sentence
+   * that says it (or why not: no channel allows it, not an IPython
+   * kernel, the kernel refused the watcher, ...).
+   */
+  status(
+    path: string | null,
+    sessionContext: ISessionContext | null
+  ): IKernelRelay.IStatus;
+  /** Emitted when a status may have changed. */
+  readonly changed: ISignal<IKernelRelay, void>;
+}
+
+/**
+ * The namespace for `IKernelRelay` types.
+ */
+export namespace IKernelRelay {
+  /**
+   * What a notebook's kernel can do while the browser is closed.
+   */
+  export interface IStatus {
+    can: boolean;
+    text: string;
+  }
+}
+
+/**
+ * The kernel relay token.
+ */
+export const IKernelRelay = new Token<IKernelRelay>(
+  'jupyterlab-lmk:IKernelRelay',
+  "Tells whether a notebook's kernel can deliver while the browser is closed."
 );
 
 /**

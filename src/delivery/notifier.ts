@@ -10,6 +10,7 @@ import type {
 } from '../tokens';
 import { isDefaultChannel } from '../settings/lmkSettings';
 import { boundEvent, compactEvent } from '../messages/boundEvent';
+import type { Arbitration, IDeliveryArbiter } from './arbiter';
 import type { IBackoffPolicy } from './outbox/backoff';
 import type { IRetryTimes } from './outbox/retryPolicy';
 import { AwayHold, type IHeldEntry } from './awayHold';
@@ -46,6 +47,7 @@ export class Notifier implements ILmkNotifier {
     this._channels = options.channels;
     this._trans = options.trans;
     this._waitsForAway = options.waitsForAway ?? (() => false);
+    this._arbiter = options.arbiter ?? (() => null);
     const shared = options.delivery ?? {};
     const storage = shared.storage ?? null;
     const scope = shared.scope ?? '';
@@ -235,9 +237,15 @@ export class Notifier implements ILmkNotifier {
     options: ILmkNotifier.INotifyOptions = {}
   ): Promise<IDeliveryResult[]> {
     const wanted = options.channels;
-    const configs = this._channels().filter(config =>
+    let configs = this._channels().filter(config =>
       wanted ? wanted.includes(config.id) : isDefaultChannel(config)
     );
+    if (!notification.event.sender) {
+      notification = {
+        ...notification,
+        event: { ...notification.event, sender: 'lab' }
+      };
+    }
     if (
       !options.evenIfPresent &&
       !(await this._claims.claim(notification.id))
@@ -252,6 +260,28 @@ export class Notifier implements ILmkNotifier {
     if (options.evenIfPresent) {
       // Sent again by hand: nothing of it is held any more.
       await this._hold.forget(notification.id);
+    }
+    // What the user asks for right now (a test, a resend) is this page's.
+    const arbiter = options.evenIfPresent ? null : this._arbiter();
+    const verdict: Arbitration = arbiter
+      ? await arbiter.arbitrate(notification)
+      : { send: 'all' };
+    if (verdict.send === 'none') {
+      return configs.map(config => ({
+        channelId: config.id,
+        status: 'skipped',
+        detail: verdict.detail
+      }));
+    }
+    const handled = verdict.send === 'rest' ? verdict.handled : [];
+    if (verdict.send === 'rest') {
+      const done = new Set(handled.map(result => result.channelId));
+      configs = configs.filter(
+        config =>
+          !done.has(config.id) &&
+          (verdict.remote || !this._types.get(config.type)?.remote)
+      );
+      notification = verdict.notification ?? notification;
     }
     this._handing.set(notification.id, []);
     const held: string[] = [];
@@ -294,6 +324,7 @@ export class Notifier implements ILmkNotifier {
         }
       }
     }
+    results.unshift(...handled);
     this._emit(notification, results);
     return results;
   }
@@ -349,10 +380,11 @@ export class Notifier implements ILmkNotifier {
     results: IDeliveryResult[]
   ): void {
     this._delivered.emit({ notification, results });
+    this._arbiter()?.delivered(notification, results);
     const later = this._handing.get(notification.id) ?? [];
     this._handing.delete(notification.id);
     for (const result of later) {
-      this._delivered.emit({ notification, results: [result] });
+      this.record(notification, [result]);
     }
   }
 
@@ -369,14 +401,14 @@ export class Notifier implements ILmkNotifier {
     if (this._isDisposed) {
       return;
     }
-    this._delivered.emit({
-      notification: entry.notification,
-      results: entry.channelIds.map(channelId => ({
+    this.record(
+      entry.notification,
+      entry.channelIds.map(channelId => ({
         channelId,
         status: 'skipped',
         detail
       }))
-    });
+    );
   }
 
   /** Set the one timer for the next look at what is held. */
@@ -399,13 +431,25 @@ export class Notifier implements ILmkNotifier {
     }, delay);
   }
 
+  /**
+   * Report what channels did with a notification without sending it: a
+   * later outcome, or a delivery made outside this page (by the kernel).
+   */
+  record(notification: ILmkNotification, results: IDeliveryResult[]): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._delivered.emit({ notification, results });
+    this._arbiter()?.delivered(notification, results);
+  }
+
   /** A later outcome of a remote delivery: reported per channel. */
   private _update(notification: ILmkNotification, result: IDeliveryResult) {
     const waiting = this._handing.get(notification.id);
     if (waiting) {
       waiting.push(result);
-    } else if (!this._isDisposed) {
-      this._delivered.emit({ notification, results: [result] });
+    } else {
+      this.record(notification, [result]);
     }
   }
 
@@ -433,7 +477,8 @@ export class Notifier implements ILmkNotifier {
         this._trans.__('Unknown channel type "%1".', config.type)
       );
     }
-    return channelType.send(notification, config);
+    const instead = await this._arbiter()?.beforeAttempt(notification, config);
+    return instead ?? channelType.send(notification, config);
   }
 
   private async _sendOne(
@@ -469,6 +514,7 @@ export class Notifier implements ILmkNotifier {
   private _now: () => number;
   private _channels: () => readonly IChannelConfig[];
   private _waitsForAway: (config: IChannelConfig) => boolean;
+  private _arbiter: () => IDeliveryArbiter | null;
   private _trans: TranslationBundle;
   private _types = new Map<string, IChannelType>();
   private _claims: ClaimSet;
@@ -497,6 +543,11 @@ export namespace Notifier {
      * the user is away and the user is here (default: never).
      */
     waitsForAway?: (config: IChannelConfig) => boolean;
+    /**
+     * Who else may deliver (the notebook's kernel, src/relay), asked
+     * before each notification and each remote attempt; `null`: nobody.
+     */
+    arbiter?: () => IDeliveryArbiter | null;
     trans: TranslationBundle;
     /**
      * Where the outbox and the claims of notification ids are shared

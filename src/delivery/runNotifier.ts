@@ -65,35 +65,59 @@ export class RunNotifier {
 
   /**
    * Notify about one ended run if the rules say so.
+   *
+   * @param decided - for a run this page did not see run (the kernel told
+   *   of it): whether it notifies, as the page that ran it decided.
    */
-  async handle(summary: IRunSummary): Promise<void> {
+  async handle(summary: IRunSummary, decided?: boolean): Promise<void> {
+    const relay = this._options.relay?.() ?? null;
+    try {
+      await this._handle(summary, relay, decided);
+    } finally {
+      relay?.handled(summary.id);
+    }
+  }
+
+  private async _handle(
+    summary: IRunSummary,
+    relay: RunNotifier.IRelay | null,
+    decided: boolean | undefined
+  ): Promise<void> {
     const { settings, notebookUrl, findNotebook, whenDone, trans } =
       this._options;
     this._clearTimer(summary.id);
     if (summary.outcome === 'cancelled') {
       // Nothing ran: no need to read the notebook's cells.
+      relay?.decided(summary.id, false);
       return;
-    }
-    const live = this._options.live?.() ?? null;
-    if (live) {
-      // A run shared live: its status says how it ended first.
-      await live.ended(summary.id);
     }
     const config = settings();
     const notebook = findNotebook(summary.notebookPath);
     const armed = whenDone?.consume(summary.notebookPath) ?? false;
-    if (live?.isMuted(summary.id)) {
-      return;
+    const live = this._options.live?.() ?? null;
+    const notify =
+      !live?.isMuted(summary.id) &&
+      (decided !== undefined
+        ? armed || decided
+        : shouldNotifyRun({
+            outcome: summary.outcome,
+            durationSeconds: summary.durationSeconds,
+            threshold: config.threshold,
+            globalMode: config.mode,
+            notebookMode: readMode(notebook?.lmkMetadata),
+            cellModes: Private.modes(notebook, summary.cellIds),
+            armed
+          }));
+    // At once, before the live status's last word: the kernel waits for
+    // this page's word before it sends, no longer than its grace window.
+    relay?.decided(summary.id, notify);
+    if (live) {
+      // A run shared live: its status says how it ended first.
+      await live.ended(summary.id);
+      if (live.isMuted(summary.id)) {
+        return;
+      }
     }
-    const notify = shouldNotifyRun({
-      outcome: summary.outcome,
-      durationSeconds: summary.durationSeconds,
-      threshold: config.threshold,
-      globalMode: config.mode,
-      notebookMode: readMode(notebook?.lmkMetadata),
-      cellModes: Private.modes(notebook, summary.cellIds),
-      armed
-    });
     if (!notify) {
       return;
     }
@@ -338,6 +362,8 @@ export namespace RunNotifier {
     now?: () => number;
     /** Runs shared live (src/live), once that plugin is there. */
     live?: () => ILive | null;
+    /** The kernel relay, once loaded (src/relay): told of each run's fate. */
+    relay?: () => IRelay | null;
   }
 
   /**
@@ -348,6 +374,16 @@ export namespace RunNotifier {
     ended(runId: string): Promise<void>;
     /** Whether the phone muted the run: no notification about it. */
     isMuted(runId: string): boolean;
+  }
+
+  /**
+   * What the run notifier tells the kernel relay.
+   */
+  export interface IRelay {
+    /** Whether an ended run notifies, as soon as that is decided. */
+    decided(runId: string, notify: boolean): void;
+    /** The run notifier is done with a run (notified, held or not). */
+    handled(runId: string): void;
   }
 }
 

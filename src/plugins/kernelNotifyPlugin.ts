@@ -72,7 +72,8 @@ export const kernelNotifyPlugin: JupyterFrontEndPlugin<void> = {
       });
       const results = await notifier.notify(
         {
-          id: `kernel:${messageId}`,
+          // The kernel relay's watcher uses the same id for the same call.
+          id: `kernel:${key}`,
           event,
           target: { path, cellId: cellId ?? undefined }
         },

@@ -37,6 +37,7 @@ import { AwayDetector } from '../presence/awayDetector';
 // talks to Matrix and ntfy loads when a run is first shared).
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { LiveHost } from '../live/liveHost';
+import { RelayHost } from '../relay/relayHost';
 // Settings are read at activation and on every change.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import {
@@ -50,6 +51,7 @@ import {
   SettingsFileWatch
 } from '../settings/settingsFileCheck';
 import {
+  IKernelRelay,
   ILiveStatus,
   ILmkNotifier,
   type INotificationTarget,
@@ -81,7 +83,8 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
     ICommandPalette,
     IRunTracker,
     INotifyWhenDone,
-    ILiveStatus
+    ILiveStatus,
+    IKernelRelay
   ],
   provides: ILmkNotifier,
   activate: (
@@ -92,10 +95,13 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
     palette: ICommandPalette | null,
     runs: IRunTracker | null,
     whenDone: INotifyWhenDone | null,
-    liveStatus: ILiveStatus | null
+    liveStatus: ILiveStatus | null,
+    kernelRelay: IKernelRelay | null
   ): ILmkNotifier => {
-    // Our own live status: this plugin hands it the settings and History.
+    // Our own live status and relay: this plugin hands them the settings,
+    // History and the notifier's parts.
     const live = liveStatus instanceof LiveHost ? liveStatus : null;
+    const relay = kernelRelay instanceof RelayHost ? kernelRelay : null;
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     let settings: ILmkSettings = DEFAULT_SETTINGS;
 
@@ -114,7 +120,8 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         retryMinutes: () => settings.retryMinutes,
         // The outbox wins over the history when storage is full.
         makeRoom: () => NotificationHistory.giveWay(storage, historyKey(scope))
-      }
+      },
+      arbiter: () => relay?.arbiter() ?? null
     });
     // Another tab queued, sent or held something: look again.
     window.addEventListener('storage', event => {
@@ -170,6 +177,7 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         typesKnown ? { isKnownType: type => notifier.hasChannelType(type) } : {}
       );
       settings = read;
+      relay?.settingsChanged();
       app.commands.notifyCommandChanged(CommandIDs.toggleAwayOnly);
       if (typesKnown) {
         void fileWatch.settingsRead(read);
@@ -221,17 +229,24 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         );
       });
 
-    if (runs) {
-      Private.notifyRuns({
-        runs,
-        notifier,
-        settings: () => settings,
-        notebooks,
-        whenDone,
-        trans,
-        live: () => live
-      });
-    }
+    const findNotebook = (path: string) => {
+      const panel = notebooks?.find(p => p.context.path === path);
+      return panel ? notebookLookup(panel) : null;
+    };
+    const runNotifier = runs
+      ? new RunNotifier({
+          runs,
+          notifier,
+          settings: () => settings,
+          notebookUrl,
+          findNotebook,
+          whenDone,
+          trans,
+          flood: { limit: () => settings.floodLimit },
+          live: () => live,
+          relay: () => relay?.runHooks() ?? null
+        })
+      : null;
     live?.connect({
       settings: () => settings,
       notebookUrl,
@@ -241,6 +256,23 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
           channels: [],
           evenIfPresent: true
         });
+      }
+    });
+    // The relay needs the run tracker, so `runNotifier` is there with it.
+    relay?.connect({
+      settings: () => settings,
+      findNotebook,
+      notebookUrl,
+      notify: notification => notifier.notify(notification),
+      handleRun: async (summary, decided) =>
+        runNotifier?.handle(summary, decided),
+      resolveRoom: async alias => {
+        const session = settings.accounts.matrix;
+        if (!session) {
+          throw new Error('No Matrix login.');
+        }
+        const { resolveRoom } = await import('../matrix/matrixClient');
+        return resolveRoom(session, alias, trans);
       }
     });
 
@@ -263,36 +295,6 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
 };
 
 namespace Private {
-  /**
-   * Notify about runs as the rules say.
-   */
-  export function notifyRuns(options: {
-    runs: IRunTracker;
-    notifier: ILmkNotifier;
-    settings: () => ILmkSettings;
-    notebooks: INotebookTracker | null;
-    whenDone: INotifyWhenDone | null;
-    trans: TranslationBundle;
-    live: () => LiveHost | null;
-  }): void {
-    const { runs, notifier, settings, notebooks, whenDone, trans, live } =
-      options;
-    new RunNotifier({
-      runs,
-      notifier,
-      settings,
-      notebookUrl,
-      findNotebook: path => {
-        const panel = notebooks?.find(p => p.context.path === path);
-        return panel ? notebookLookup(panel) : null;
-      },
-      whenDone,
-      trans,
-      flood: { limit: () => settings().floodLimit },
-      live
-    });
-  }
-
   /**
    * The browser's local storage, or `null` where it is off.
    */

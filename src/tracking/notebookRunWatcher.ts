@@ -4,7 +4,12 @@ import { type Notebook, NotebookActions } from '@jupyterlab/notebook';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 import { type ISignal, Signal } from '@lumino/signaling';
-import type { IActiveRun, IInputRequest, IRunSummary } from '../tokens';
+import type {
+  IActiveRun,
+  IInputRequest,
+  IRunSummary,
+  IRunTracker
+} from '../tokens';
 import { type ICellReply, Run } from './run';
 
 type ExecuteFuture = Kernel.IShellFuture<
@@ -39,6 +44,7 @@ export class NotebookRunWatcher implements IDisposable {
     this._sessionContext = options.sessionContext;
     this._path = options.path;
     this._now = options.now ?? Date.now;
+    this._observers = options.observers ?? [];
     this._sessionContext.kernelChanged.connect(this._onKernelChanged, this);
     this._sessionContext.session?.kernel?.pendingInput.connect(
       this._onPendingInput,
@@ -91,6 +97,11 @@ export class NotebookRunWatcher implements IDisposable {
     this._before = (cell as CodeCell).outputArea?.future ?? null;
     if (!this._sealQueued) {
       this._sealQueued = true;
+      // Before this cell's request goes out: an observer's message sent
+      // now reaches the kernel ahead of the run.
+      for (const observer of this._observers) {
+        observer.beforeRun(this._notebook, this._sessionContext);
+      }
       queueMicrotask(() => this._seal());
     }
   }
@@ -135,7 +146,11 @@ export class NotebookRunWatcher implements IDisposable {
     const futures = this._futures;
     this._cells = [];
     this._futures = [];
-    if (this._isDisposed || futures.length === 0) {
+    if (this._isDisposed) {
+      return;
+    }
+    if (futures.length === 0) {
+      this._tellNothingSealed();
       return;
     }
     // Per cell, only its request: ids, positions in the notebook and tags
@@ -144,6 +159,7 @@ export class NotebookRunWatcher implements IDisposable {
     const last = futures[futures.length - 1];
     if (first.isDisposed || last.isDisposed) {
       // The kernel went away while the run was being scheduled.
+      this._tellNothingSealed();
       return;
     }
     const run = new Run({
@@ -175,7 +191,34 @@ export class NotebookRunWatcher implements IDisposable {
     this._watchStart(context);
     this._watchEnd(context, futures.length - 1);
     context.active = this._describe(context);
+    if (this._observers.length) {
+      this._tellSealed(context, futures);
+    }
     this._runStarted.emit(context.active);
+  }
+
+  /** Tell the boundary observers that the action ran no cell after all. */
+  private _tellNothingSealed(): void {
+    for (const observer of this._observers) {
+      observer.sealed(this._notebook, null);
+    }
+  }
+
+  /** Hand the run's requests to the boundary observers. */
+  private _tellSealed(
+    context: Private.IRunContext,
+    futures: ExecuteFuture[]
+  ): void {
+    const notebook = this._notebook;
+    const cells = context.cells;
+    const sealed: IRunTracker.ISealedRun = {
+      run: context.active!,
+      requests: futures.map(future => future.msg),
+      positions: () => Private.positions(notebook, cells)
+    };
+    for (const observer of this._observers) {
+      observer.sealed(notebook, sealed);
+    }
   }
 
   /**
@@ -540,6 +583,7 @@ export class NotebookRunWatcher implements IDisposable {
   /** The run being collected: its cells and their requests. */
   private _cells: CodeCell[] = [];
   private _futures: ExecuteFuture[] = [];
+  private _observers: readonly IRunTracker.IBoundaryObserver[];
   private _sealQueued = false;
   private _active: Private.IRunContext[] = [];
   /** The run whose cell the kernel replies for next: the earliest. */
@@ -565,6 +609,8 @@ export namespace NotebookRunWatcher {
     path: () => string;
     /** The browser clock; injectable for tests. */
     now?: () => number;
+    /** Told of each action's runs (shared with the tracker, live). */
+    observers?: readonly IRunTracker.IBoundaryObserver[];
   }
 }
 
@@ -703,6 +749,24 @@ namespace Private {
       context.cellIds = ids;
     }
     return context.cellIds;
+  }
+
+  /**
+   * Each cell's position in the notebook (-1 once deleted), in one pass
+   * over the notebook's cells.
+   */
+  export function positions(
+    notebook: Notebook,
+    cells: readonly CodeCell[]
+  ): number[] {
+    const where = new Map<CodeCell, number>();
+    const wanted = new Set(cells);
+    notebook.widgets.forEach((widget, index) => {
+      if (wanted.has(widget as CodeCell)) {
+        where.set(widget as CodeCell, index);
+      }
+    });
+    return cells.map(cell => where.get(cell) ?? -1);
   }
 
   export function removeHook(

@@ -1,7 +1,7 @@
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Cell } from '@jupyterlab/cells';
 import { type Notebook, NotebookActions } from '@jupyterlab/notebook';
-import type { IDisposable } from '@lumino/disposable';
+import { DisposableDelegate, type IDisposable } from '@lumino/disposable';
 import { type ISignal, Signal } from '@lumino/signaling';
 import type {
   IActiveRun,
@@ -39,6 +39,22 @@ export class RunTracker implements IRunTracker, IDisposable {
     return this._inputRequested;
   }
 
+  /**
+   * Follow runs as they are handed to the kernel (see
+   * `IRunTracker.IBoundaryObserver`); observers are told in the order added.
+   */
+  addBoundaryObserver(
+    observer: IRunTracker.IBoundaryObserver
+  ): IDisposable {
+    this._observers.push(observer);
+    return new DisposableDelegate(() => {
+      const index = this._observers.indexOf(observer);
+      if (index >= 0) {
+        this._observers.splice(index, 1);
+      }
+    });
+  }
+
   /** Number of notebooks being watched. */
   get watched(): number {
     return this._watchers.size;
@@ -61,7 +77,8 @@ export class RunTracker implements IRunTracker, IDisposable {
       notebook,
       sessionContext,
       path,
-      now: this._now
+      now: this._now,
+      observers: this._observers
     });
     watcher.runEnded.connect((_, summary) => this._runEnded.emit(summary));
     watcher.runStarted.connect((_, run) => this._runStarted.emit(run));
@@ -113,6 +130,7 @@ export class RunTracker implements IRunTracker, IDisposable {
   }
 
   private _now?: () => number;
+  private _observers: IRunTracker.IBoundaryObserver[] = [];
   private _watchers = new Map<Notebook, NotebookRunWatcher>();
   private _lastNotebook: Notebook | null = null;
   private _lastWatcher: NotebookRunWatcher | undefined = undefined;

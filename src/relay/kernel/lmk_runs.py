@@ -373,20 +373,23 @@ class Arbiter:
 
     def done(self, notification_id, holder, channels, final, now):
         """The page holding a notification has dealt with (sent or given up)
-        these of the kernel's channels; ``final``: with all of them."""
+        these of the kernel's channels; ``final``: with all of them. A page
+        may also let go of one nobody holds (it decided not to notify)."""
         delivery = self.deliveries.get(notification_id)
-        if delivery is None or delivery.holder != holder or delivery.state not in ("claimed", "open"):
+        if delivery is None:
+            return False
+        if delivery.state in ("open", "grace"):
+            delivery.holder = holder
+        elif delivery.state != "claimed" or delivery.holder != holder:
             return False
         delivery.page_done.update(str(c) for c in channels or [])
         remaining = set(delivery.channel_ids()) - delivery.page_done
-        run_open = delivery.run is not None and delivery.run.ended is None and delivery.kind == "run"
-        if (final or not remaining) and not run_open:
-            self.finish(delivery, "page", now)
-        elif final and run_open:
-            # The page is done with a run the kernel has not seen end (the
-            # page saw it cancelled): the kernel has nothing left to do.
+        if final or not remaining:
+            # Whatever the kernel would still see of this run, the page
+            # has dealt with it.
             self.finish(delivery, "page", now)
         else:
+            delivery.state = "claimed"
             delivery.lease_until = now + delivery.lease_s
         return True
 

@@ -87,6 +87,8 @@ class Watcher:
         self.stopped = False
         self.hooked = False
         self.originals = {}
+        # Where the last request failed (type, file, line; no values).
+        self.last_error = None
 
     # -- installation ---------------------------------------------------
 
@@ -127,9 +129,10 @@ class Watcher:
                 return original(stream, ident, parent)
             try:
                 reply = self.handle(request, channel, parent)
-            except Exception:
+            except Exception as error:
                 # Never let a request reach the kernel's log with its content
-                # (it may carry channel settings).
+                # (it may carry channel settings): keep where it failed only.
+                self.last_error = _where(error)
                 reply = {"protocol": PROTOCOL, "version": self.version, "error": "internal"}
             self.kernel.session.send(
                 stream, "comm_info_reply", {"status": "ok", "comms": {}, "lmk": reply}, parent, ident
@@ -629,11 +632,16 @@ class Watcher:
         stamp = lmk_runs.iso(now)
         for result in delivery.results.values():
             result.setdefault("at", stamp)
+        run = delivery.run
+        cell_id = None
+        if run is not None and delivery.kind == "run":
+            cell_id = run.failure["cellId"] if run.failure is not None else (run.cell_ids[-1] if run.cell_ids else None)
         record = {
             "id": delivery.id,
             "at": stamp,
             "sender": "kernel",
             "path": delivery.path,
+            "cellId": cell_id,
             "event": delivery.event,
             "results": list(delivery.results.values()),
             "seenBy": [],
@@ -656,6 +664,14 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return 0
+
+
+def _where(error):
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    last = frames[-1] if frames else None
+    return (type(error).__name__, last.name if last else "", last.lineno if last else 0)
 
 
 def _safe_str(error):

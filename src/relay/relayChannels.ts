@@ -1,0 +1,85 @@
+import { withNtfyLogin } from '../delivery/channels/channelCatalog';
+import { channelsForNotebook } from '../rules/notebookChannels';
+import { type ILmkAccounts, isDefaultChannel } from '../settings/lmkSettings';
+import type { IChannelConfig } from '../tokens';
+import type { IRelayChannel } from './relayProtocol';
+
+/**
+ * The channel types the kernel can send to itself (the lab's remote
+ * channels; toast, desktop and sound need the page).
+ */
+export const KERNEL_CHANNEL_TYPES: ReadonlySet<string> = new Set([
+  'ntfy',
+  'webhook',
+  'slack',
+  'discord',
+  'teams',
+  'mattermost',
+  'matrix'
+]);
+
+/**
+ * Whether a channel lets the kernel send to it while no page is open: a
+ * remote channel, enabled, whose "Also when the browser is closed" switch
+ * (`whenBrowserClosed`) is not off. A channel that does not mention the
+ * switch counts as on.
+ */
+export function allowsClosedBrowser(config: IChannelConfig): boolean {
+  return (
+    config.enabled &&
+    KERNEL_CHANNEL_TYPES.has(config.type) &&
+    config.whenBrowserClosed !== false
+  );
+}
+
+/**
+ * The channels handed to a notebook's kernel for one run: among those that
+ * allow it, the ones its notification goes to (the notebook's choice, else
+ * the defaults) and the defaults (for `notify()` calls without channel
+ * ids), with the ntfy login filled in. Nothing else: a channel this
+ * notebook never uses stays out of its kernel.
+ */
+export function kernelChannels(
+  channels: readonly IChannelConfig[],
+  notebookChoice: readonly string[] | null,
+  accounts: ILmkAccounts
+): IRelayChannel[] {
+  const forRun = new Set(channelsForNotebook(channels, notebookChoice));
+  const handed: IRelayChannel[] = [];
+  for (const config of channels) {
+    if (!allowsClosedBrowser(config)) {
+      continue;
+    }
+    const run = forRun.has(config.id);
+    const isDefault = isDefaultChannel(config);
+    if (run || isDefault) {
+      handed.push({
+        config: withNtfyLogin(config, accounts) as IRelayChannel['config'],
+        run,
+        default: isDefault
+      });
+    }
+  }
+  return handed;
+}
+
+/**
+ * The Matrix login for the kernel, only when a Matrix channel is handed
+ * (the access token is a secret), in the shape `lmk_formats` reads.
+ */
+export function kernelMatrix(
+  handed: readonly IRelayChannel[],
+  accounts: ILmkAccounts,
+  rooms: { [alias: string]: string }
+): { [key: string]: unknown } | null {
+  const login = accounts.matrix;
+  if (!login || !handed.some(entry => entry.config.type === 'matrix')) {
+    return null;
+  }
+  return {
+    homeserver: login.homeserver,
+    access_token: login.accessToken,
+    user_id: login.userId,
+    rooms
+  };
+}
