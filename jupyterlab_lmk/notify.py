@@ -3,11 +3,14 @@
 ``notify`` displays a MIME bundle of type
 ``application/vnd.jupyterlab-lmk.notify+json``; the jupyterlab-lmk extension
 sees it arrive in the notebook and sends the notification through the user's
-channels. Nothing leaves the kernel over the network.
+channels. While a run goes on, the lab's kernel relay (if the user's channels
+allow delivery with the browser closed) also hears of it, and sends it from
+the kernel if no page of the lab is open to do so.
 """
 
 from __future__ import annotations
 
+import sys
 import uuid
 import warnings
 from collections.abc import Iterable
@@ -75,3 +78,17 @@ def notify(
 
     plain = f"{title}: {message}" if title else str(message)
     display({MIME_TYPE: payload, "text/plain": f"[notification] {plain}"}, raw=True)
+    _tell_relay(payload)
+
+
+def _tell_relay(payload: dict[str, object]) -> None:
+    """Hand the payload to the lab's kernel relay, if the lab put one in this
+    kernel. It sees displays made in the main thread by itself; this covers
+    calls from other threads (the same id is sent once)."""
+    watcher = getattr(sys.modules.get("_jupyterlab_lmk_relay"), "WATCHER", None)
+    if watcher is None:
+        return
+    try:
+        watcher.notified(payload)
+    except Exception:  # noqa: BLE001 - a relay problem must not fail the caller
+        pass

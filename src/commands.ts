@@ -28,6 +28,7 @@ export namespace CommandIDs {
   export const openHistory = 'lmk:open-history';
   export const openPanel = 'lmk:open-panel';
   export const chooseNotebookChannels = 'lmk:choose-notebook-channels';
+  export const showClosedBrowserDelivery = 'lmk:show-closed-browser-delivery';
   export const openRemoteSessions = 'lmk:open-remote-sessions';
   export const refreshRemoteSessions = 'lmk:refresh-remote-sessions';
   export const shareLiveStatus = 'lmk:share-live-status';

@@ -8,20 +8,46 @@ import type * as nbformat from '@jupyterlab/nbformat';
 import { Notebook, NotebookModel } from '@jupyterlab/notebook';
 import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
 import { JupyterServer } from '@jupyterlab/testing';
+import type { JSONObject } from '@lumino/coreutils';
+import * as path from 'path';
 import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { Notifier } from '../delivery/notifier';
 import type { ILmkNotification } from '../tokens';
 
 /**
- * Start a Jupyter server before the suite and stop it after.
+ * The kernelspec of the test-only ipykernel 6 environment (Makefile:
+ * .make/ipykernel6), for suites that run on both ipykernel 6 and 7.
  */
-export function useJupyterServer(): void {
+export const IPYKERNEL6_SPEC = {
+  argv: [
+    path.resolve(__dirname, '../../.venv-ipykernel6/bin/python'),
+    '-m',
+    'ipykernel_launcher',
+    '-f',
+    '{connection_file}'
+  ],
+  display_name: 'Python 3 (ipykernel 6)',
+  language: 'python'
+};
+
+/**
+ * Start a Jupyter server before the suite and stop it after.
+ *
+ * @param kernelSpecs - kernelspecs to add to the test server's ('ipython'
+ *   is ipykernel 7 from .venv; see `IPYKERNEL6_SPEC`).
+ */
+export function useJupyterServer(
+  kernelSpecs: {
+    [name: string]: object;
+  } = {}
+): void {
   const server = new JupyterServer();
   beforeAll(async () => {
     // The server's start-up chatter is echoed through console.debug.
     jest.spyOn(console, 'debug').mockImplementation(() => undefined);
     await server.start({
+      additionalKernelSpecs: kernelSpecs as JSONObject,
       configData: {
         // The default ip, localhost, is loopback only.
         ServerApp: { allow_root: true, log_level: 'INFO' },
@@ -38,12 +64,20 @@ export function useJupyterServer(): void {
  * A session with a real ipykernel ('ipython' is the spec the test server
  * installs), ready to execute.
  */
-export async function startKernel(): Promise<SessionContext> {
+export async function startKernel(
+  name = 'ipython',
+  notebookPath?: string,
+  waitForInfo = true
+): Promise<SessionContext> {
   const sessionContext = await createSessionContext({
-    kernelPreference: { name: 'ipython', shouldStart: true, canStart: true }
+    path: notebookPath,
+    kernelPreference: { name, shouldStart: true, canStart: true }
   });
   await sessionContext.initialize();
-  await sessionContext.session!.kernel!.info;
+  if (waitForInfo) {
+    // A kernel busy with a cell answers only once the cell is done.
+    await sessionContext.session!.kernel!.info;
+  }
   return sessionContext;
 }
 

@@ -8,8 +8,12 @@ import {
   type INotebookModel,
   type NotebookPanel
 } from '@jupyterlab/notebook';
+import { Dialog, ICommandPalette, showDialog } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+// The command's id is a constant.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { CommandIDs } from '../commands';
 // Its first use is at the first run; the relay itself loads later, and
 // only once a channel allows delivery with the browser closed.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
@@ -30,20 +34,22 @@ export const kernelRelayPlugin: JupyterFrontEndPlugin<IKernelRelay> = {
     "Lets a notebook's kernel deliver its notifications while no page of the lab is open.",
   autoStart: true,
   requires: [IRunTracker],
-  optional: [INotifyWhenDone, ITranslator, INotebookTracker],
+  optional: [INotifyWhenDone, ITranslator, INotebookTracker, ICommandPalette],
   provides: IKernelRelay,
   activate: (
     app: JupyterFrontEnd,
     tracker: IRunTracker,
     whenDone: INotifyWhenDone | null,
     translator: ITranslator | null,
-    notebooks: INotebookTracker | null
+    notebooks: INotebookTracker | null,
+    palette: ICommandPalette | null
   ): IKernelRelay => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     const kernels = app.serviceManager.kernels;
     const host = new RelayHost({
       tracker,
       whenDone,
-      trans: (translator ?? nullTranslator).load('jupyterlab_lmk'),
+      trans,
       storage: Private.storage(),
       scope: ServerConnection.makeSettings().baseUrl,
       connectTo: async kernelId => {
@@ -60,6 +66,56 @@ export const kernelRelayPlugin: JupyterFrontEndPlugin<IKernelRelay> = {
         host.attach(panel.content, panel.sessionContext, () => context.path)
     };
     app.docRegistry.addWidgetExtension('Notebook', extension);
+    const panelOf = (args: { path?: unknown }) => {
+      const path = typeof args.path === 'string' ? args.path : null;
+      return path
+        ? (notebooks?.find(p => p.context.path === path) ?? null)
+        : (notebooks?.currentWidget ?? null);
+    };
+    const statusOf = (args: { path?: unknown }) => {
+      const panel = panelOf(args);
+      return host.status(
+        panel?.context.path ?? null,
+        panel?.sessionContext ?? null
+      );
+    };
+    app.commands.addCommand(CommandIDs.showClosedBrowserDelivery, {
+      label: args =>
+        statusOf(args).can
+          ? trans.__('When the Browser Is Closed: the Kernel Tells')
+          : trans.__('When the Browser Is Closed: Not Told'),
+      caption: args => statusOf(args).text,
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            path: {
+              type: 'string',
+              description: trans.__(
+                "The notebook's path (default: the current notebook)"
+              )
+            }
+          }
+        }
+      },
+      isEnabled: args => !!panelOf(args),
+      execute: async args => {
+        await showDialog({
+          title: trans.__('Notifications while the browser is closed'),
+          body: [
+            statusOf(args).text,
+            trans.__(
+              'A kernel that dies while no page of the lab is open is not reported.'
+            )
+          ].join('\n\n'),
+          buttons: [Dialog.okButton()]
+        });
+      }
+    });
+    palette?.addItem({
+      command: CommandIDs.showClosedBrowserDelivery,
+      category: trans.__('Notifications')
+    });
     app.commands.commandExecuted.connect((_, args) => {
       const path = notebooks?.currentWidget?.context.path;
       if (MODE_COMMANDS.has(args.id) && path) {

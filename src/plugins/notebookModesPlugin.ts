@@ -272,6 +272,9 @@ namespace Private {
       ...(commands.hasCommand(CommandIDs.shareLiveStatus)
         ? [{ command: CommandIDs.shareLiveStatus, args: whenDoneArgs }]
         : []),
+      ...(commands.hasCommand(CommandIDs.showClosedBrowserDelivery)
+        ? [{ command: CommandIDs.showClosedBrowserDelivery, args: whenDoneArgs }]
+        : []),
       { command: CommandIDs.openHistory }
     ];
     return createModeMenu({

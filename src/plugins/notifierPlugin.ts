@@ -37,6 +37,9 @@ import { AwayDetector } from '../presence/awayDetector';
 // talks to Matrix and ntfy loads when a run is first shared).
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { LiveHost } from '../live/liveHost';
+// Activation checks that the relay it is given is ours (small; the relay
+// itself loads later, when a channel allows it).
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RelayHost } from '../relay/relayHost';
 // Settings are read at activation and on every change.
 // eslint-disable-next-line jupyter/prefer-lazy-imports

@@ -35,7 +35,7 @@ import { goToCell } from '../navigation/goToCell';
 // The status bar item shows the channels from the start.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { SettingsStore } from '../settings/settingsStore';
-import { ILmkNotifier, ILmkSidebar } from '../tokens';
+import { IKernelRelay, ILmkNotifier, ILmkSidebar } from '../tokens';
 import { LazySidePanel } from '../widgets/lazySidePanel';
 import { finishMatrixSso } from '../matrix/ssoReturn';
 
@@ -64,7 +64,8 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
     INotebookTracker,
     ICommandPalette,
     IStatusBar,
-    ILmkNotifier
+    ILmkNotifier,
+    IKernelRelay
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -74,7 +75,8 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
     notebooks: INotebookTracker | null,
     palette: ICommandPalette | null,
     statusBar: IStatusBar | null,
-    notifier: ILmkNotifier | null
+    notifier: ILmkNotifier | null,
+    kernelRelay: IKernelRelay | null
   ): ILmkSidebar => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     const store = new SettingsStore({
@@ -135,6 +137,16 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
             : undefined
         );
         panel.addWidget(channels);
+        if (kernelRelay) {
+          // Above the channel list, which loads after it.
+          void import('../widgets/relayStatusLine').then(
+            ({ RelayStatusLine }) =>
+              channels.insertWidget(
+                0,
+                new RelayStatusLine({ relay: kernelRelay, notebooks, trans })
+              )
+          );
+        }
         void Private.loadChannels({
           channels,
           store,

@@ -41,7 +41,11 @@ export class KernelLink {
     timeoutMs = CONTROL_TIMEOUT_MS
   ): Promise<{ [key: string]: unknown } | null> {
     const future = this.kernel.sendControlMessage(
-      this._message('control', op, fields) as unknown as KernelMessage.IControlMessage,
+      this._message(
+        'control',
+        op,
+        fields
+      ) as unknown as KernelMessage.IControlMessage,
       true,
       true
     );
@@ -68,7 +72,11 @@ export class KernelLink {
    */
   mark(op: string, fields: { [key: string]: unknown }): void {
     this.kernel.sendShellMessage(
-      this._message('shell', op, fields) as unknown as KernelMessage.IShellMessage,
+      this._message(
+        'shell',
+        op,
+        fields
+      ) as unknown as KernelMessage.IShellMessage,
       true,
       true
     );
@@ -117,7 +125,11 @@ export class KernelLink {
     future: Kernel.IControlFuture;
   } {
     const future = this.kernel.sendControlMessage(
-      this._message('control', 'hello', fields) as unknown as KernelMessage.IControlMessage,
+      this._message(
+        'control',
+        'hello',
+        fields
+      ) as unknown as KernelMessage.IControlMessage,
       true,
       false
     );
@@ -178,11 +190,16 @@ namespace Private {
       const ename = (content as KernelMessage.IReplyErrorContent).ename;
       return { ok: false, reason: 'error', detail: ename };
     }
-    const result = (content as KernelMessage.IExecuteReply & {
-      user_expressions?: {
-        [name: string]: { status: string; data?: { [mime: string]: unknown } };
-      };
-    }).user_expressions?.lmk;
+    const result = (
+      content as KernelMessage.IExecuteReply & {
+        user_expressions?: {
+          [name: string]: {
+            status: string;
+            data?: { [mime: string]: unknown };
+          };
+        };
+      }
+    ).user_expressions?.lmk;
     const text = result?.status === 'ok' ? result.data?.['text/plain'] : null;
     try {
       const status = JSON.parse(String(text)) as {

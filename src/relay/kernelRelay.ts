@@ -215,6 +215,8 @@ export class KernelRelay
       sealed: Promise.resolve()
     };
     this._runs.set(run.id, entry);
+    // This page tells of it: the kernel's news of its end is not for it.
+    this._adopted.add(`run:${run.id}`);
     this._prune();
     entry.sealed = this._seal(entry, token, sealed.positions(), requests);
   }
@@ -338,7 +340,7 @@ export class KernelRelay
     }
     const lease = this._leases.get(id);
     const now = (this._options.now ?? Date.now)();
-    if (lease && lease.until - now > (LEASE_S * 1000) / 2) {
+    if (lease && lease.until - now > (this._leaseS * 1000) / 2) {
       return null;
     }
     const reached = lease ? null : await this._reach(kernelId);
@@ -409,8 +411,7 @@ export class KernelRelay
     const state = kernel ? this._kernels.get(kernel) : undefined;
     return relayStatus(
       {
-        channels:
-          path === null ? [] : this._handed(path).map(c => c.config.id),
+        channels: path === null ? [] : this._handed(path).map(c => c.config.id),
         kernelName: kernel?.name ?? null,
         watcher: state?.watcher ?? null,
         reason: state?.reason,
@@ -509,8 +510,8 @@ export class KernelRelay
         positions,
         notebook: { path, name: path.split('/').pop() ?? path },
         kernel: active.kernel,
-        grace_s: GRACE_S,
-        lease_s: LEASE_S,
+        grace_s: this._options.graceS ?? GRACE_S,
+        lease_s: this._leaseS,
         request_timeout_s: KERNEL_REQUEST_TIMEOUT_S
       });
     } catch {
@@ -619,7 +620,7 @@ export class KernelRelay
       const now = (this._options.now ?? Date.now)();
       this._leases.set(id, {
         state,
-        until: now + (claim.leaseS ?? LEASE_S) * 1000,
+        until: now + (claim.leaseS ?? this._leaseS) * 1000,
         channels: new Set(claim.channels ?? []),
         done: new Set()
       });
@@ -687,14 +688,10 @@ export class KernelRelay
    * page ran it): claim it at once, then let the run notifier tell.
    */
   private _adopt(state: IKernelState, ended: IEndedRun): void {
-    const summary = ended.summary as IRunSummary;
-    if (
-      !ended.notify ||
-      this._runs.has(summary.id) ||
-      this._adopted.has(ended.id)
-    ) {
+    if (!ended.notify || this._adopted.has(ended.id)) {
       return;
     }
+    const summary = ended.summary as IRunSummary;
     this._adopted.add(ended.id);
     this._claims.set(ended.id, this._claim(state, ended.id));
     this._options.onEnded(summary);
@@ -718,7 +715,10 @@ export class KernelRelay
       try {
         await this._options.notify({
           id: record.id,
-          event: withNote(event, kernelNote(record.results, false, this._trans)),
+          event: withNote(
+            event,
+            kernelNote(record.results, false, this._trans)
+          ),
           target: record.path
             ? { path: record.path, cellId: record.cellId ?? undefined }
             : null
@@ -751,6 +751,10 @@ export class KernelRelay
     while (this._adopted.size > Private.RUNS_KEPT) {
       this._adopted.delete(this._adopted.values().next().value as string);
     }
+  }
+
+  private get _leaseS(): number {
+    return this._options.leaseS ?? LEASE_S;
   }
 
   private _options: KernelRelay.IOptions;
@@ -795,6 +799,9 @@ export namespace KernelRelay {
     connectTo?: (kernelId: string) => Promise<Kernel.IKernelConnection | null>;
     /** A Matrix room alias's id, through the user's login. */
     resolveRoom?: (alias: string) => Promise<string>;
+    /** The grace window and the lease, in seconds (tests shorten them). */
+    graceS?: number;
+    leaseS?: number;
     now?: () => number;
   }
 }

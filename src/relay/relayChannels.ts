@@ -1,4 +1,6 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { withNtfyLogin } from '../delivery/channels/channelCatalog';
+import type { IChannelField } from '../delivery/channels/channelDescription';
 import { channelsForNotebook } from '../rules/notebookChannels';
 import { type ILmkAccounts, isDefaultChannel } from '../settings/lmkSettings';
 import type { IChannelConfig } from '../tokens';
@@ -30,6 +32,28 @@ export function allowsClosedBrowser(config: IChannelConfig): boolean {
     KERNEL_CHANNEL_TYPES.has(config.type) &&
     config.whenBrowserClosed !== false
   );
+}
+
+/**
+ * The form's switch "Also when the browser is closed" for the channel
+ * types the kernel can send to (`null` for the others).
+ */
+export function closedBrowserField(
+  type: string,
+  trans: TranslationBundle
+): IChannelField | null {
+  if (!KERNEL_CHANNEL_TYPES.has(type)) {
+    return null;
+  }
+  return {
+    name: 'whenBrowserClosed',
+    label: trans.__('Also when the browser is closed'),
+    kind: 'boolean',
+    defaultValue: true,
+    help: trans.__(
+      "For IPython kernels: this channel's address and token are handed to the notebook's kernel for the length of a run, so the kernel can send the notification when no page of the lab is open."
+    )
+  };
 }
 
 /**

@@ -107,9 +107,15 @@ export class RelayHost implements IKernelRelay {
     sessionContext: ISessionContext,
     path: () => string
   ): IDisposable {
-    const entry = { notebook, sessionContext, path, attached: null as IDisposable | null };
+    const entry = {
+      notebook,
+      sessionContext,
+      path,
+      attached: null as IDisposable | null
+    };
     this._panels.add(entry);
-    entry.attached = this._relay?.attach(notebook, sessionContext, path) ?? null;
+    entry.attached =
+      this._relay?.attach(notebook, sessionContext, path) ?? null;
     const changed = () => this._changed.emit();
     sessionContext.kernelChanged.connect(changed, this);
     return new DisposableDelegate(() => {
@@ -160,7 +166,9 @@ export class RelayHost implements IKernelRelay {
         notify: parts.notify,
         onEnded: summary => void parts.handleRun(summary, true),
         connectTo: options.connectTo,
-        resolveRoom: parts.resolveRoom
+        resolveRoom: parts.resolveRoom,
+        graceS: options.graceS,
+        leaseS: options.leaseS
       });
       this._relay = relay;
       options.tracker.addBoundaryObserver(relay);
@@ -213,6 +221,9 @@ export namespace RelayHost {
     scope: string;
     /** Connect to a running kernel by id (`null` if it is gone). */
     connectTo?: (kernelId: string) => Promise<Kernel.IKernelConnection | null>;
+    /** See `KernelRelay.IOptions` (tests shorten them). */
+    graceS?: number;
+    leaseS?: number;
   }
 }
 
@@ -222,7 +233,10 @@ namespace Private {
    * reloaded page and the other tabs of this lab are the same holder (a
    * reloaded page takes its runs back); another browser is another holder.
    */
-  export function holder(storage: ISharedStorage | null, scope: string): string {
+  export function holder(
+    storage: ISharedStorage | null,
+    scope: string
+  ): string {
     const key = `jupyterlab-lmk:relay-holder:${scope}`;
     try {
       const stored = storage?.getItem(key);

@@ -1,11 +1,7 @@
 import type { Kernel } from '@jupyterlab/services';
 import { type ISignal, Signal } from '@lumino/signaling';
 import { type InstallOutcome, KernelLink } from './kernelLink';
-import {
-  type IHelloReply,
-  readHello,
-  type RelayPush
-} from './relayProtocol';
+import { type IHelloReply, readHello, type RelayPush } from './relayProtocol';
 
 /**
  * Where a kernel stands with the relay:
@@ -152,25 +148,36 @@ export class RelayKernels {
 
   /**
    * Whether it is an IPython kernel (ipykernel says `implementation:
-   * "ipython"`), then whether the watcher answers.
+   * "ipython"` in its kernel info), then whether the watcher answers. A
+   * Python kernelspec is asked at once: a page opened while a cell runs gets
+   * the kernel info only once the cell is done (it is a shell request), and
+   * the watcher answers on the control channel meanwhile.
    */
   private async _ask(state: IKernelState): Promise<void> {
-    let info: Kernel.IKernelConnection['info'] extends Promise<infer T>
-      ? T
-      : never;
+    const spec = await state.kernel.spec.catch(() => undefined);
+    if (this._states.get(state.kernel) !== state) {
+      return;
+    }
+    const python = spec?.language?.toLowerCase() === 'python';
+    if (python) {
+      this._subscribe(state);
+    }
+    let info: { implementation?: string };
     try {
-      info = await state.kernel.info;
+      info = (await state.kernel.info) as { implementation?: string };
     } catch {
       return;
     }
     if (this._states.get(state.kernel) !== state) {
       return;
     }
-    if ((info as { implementation?: string }).implementation !== 'ipython') {
+    if (info.implementation !== 'ipython') {
+      this._subscriptions.get(state)?.dispose();
+      this._subscriptions.delete(state);
       this._set(state, 'other');
-      return;
+    } else if (!python) {
+      this._subscribe(state);
     }
-    this._subscribe(state);
   }
 
   /**

@@ -157,9 +157,7 @@ export function readClaim(reply: { [key: string]: unknown }): IClaimReply {
 /** A hello's answer, defensively read. */
 export function readHello(reply: { [key: string]: unknown }): IHelloReply {
   return {
-    records: Array.isArray(reply.records)
-      ? reply.records.filter(isRecord)
-      : [],
+    records: Array.isArray(reply.records) ? reply.records.filter(isRecord) : [],
     ended: Array.isArray(reply.ended) ? reply.ended.filter(isEnded) : [],
     running: Array.isArray(reply.running)
       ? reply.running.filter(

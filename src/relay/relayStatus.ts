@@ -46,9 +46,7 @@ export function relayStatus(
         text: trans.__('Checking whether the kernel can deliver…')
       };
     case 'other':
-      return only(
-        trans.__('"%1" is not an IPython kernel.', input.kernelName)
-      );
+      return only(trans.__('"%1" is not an IPython kernel.', input.kernelName));
     case 'refused':
       return only(
         trans.__('the kernel refused the watcher (%1).', refusal(input, trans))

@@ -342,7 +342,8 @@ namespace Private {
     default: 'boolean',
     awayOnly: 'boolean',
     perMinute: 'number',
-    autoClose: 'number'
+    autoClose: 'number',
+    whenBrowserClosed: 'boolean'
   };
 
   /**

@@ -43,9 +43,7 @@ export class RunTracker implements IRunTracker, IDisposable {
    * Follow runs as they are handed to the kernel (see
    * `IRunTracker.IBoundaryObserver`); observers are told in the order added.
    */
-  addBoundaryObserver(
-    observer: IRunTracker.IBoundaryObserver
-  ): IDisposable {
+  addBoundaryObserver(observer: IRunTracker.IBoundaryObserver): IDisposable {
     this._observers.push(observer);
     return new DisposableDelegate(() => {
       const index = this._observers.indexOf(observer);

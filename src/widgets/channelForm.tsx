@@ -1,6 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { CheckedFormFooter } from './checkedFormFooter';
+import { closedBrowserField } from '../relay/relayChannels';
 import type {
   IChannelDescription,
   IChannelField
@@ -22,10 +23,10 @@ interface IFormValues {
  */
 export function ChannelForm(props: ChannelForm.IProps): React.ReactElement {
   const { description, trans, existing } = props;
-  const fields = React.useMemo(
-    () => description.fields(trans),
-    [description, trans]
-  );
+  const fields = React.useMemo(() => {
+    const closed = closedBrowserField(description.type, trans);
+    return [...description.fields(trans), ...(closed ? [closed] : [])];
+  }, [description, trans]);
   const [name, setName] = React.useState<string>(
     props.initial?.name ??
       (typeof existing?.name === 'string' ? existing.name : '')

@@ -247,6 +247,16 @@ def kernel(request):
 
 
 @pytest.fixture
+def lab_kernel():
+    """A kernel of the lab's own environment (ipykernel 7, with the
+    jupyterlab_lmk package installed)."""
+    kernel = Kernel(PYTHONS["ipykernel7"])
+    kernel.version = "ipykernel7"
+    yield kernel
+    kernel.close()
+
+
+@pytest.fixture
 def receiver():
     receiver = Receiver()
     yield receiver

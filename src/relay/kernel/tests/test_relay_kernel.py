@@ -339,3 +339,20 @@ def test_secrets_stay_out_of_the_user_namespace_and_are_dropped_after_delivery(k
     everything = json.dumps([m["content"] for m in page.iopub])
     assert SECRET not in everything.replace(probe, "")
     assert "hmac-s3cr3t" not in everything
+
+
+def test_notify_from_a_thread_reaches_the_channels(lab_kernel, receiver):
+    page = lab_kernel.page()
+    page.install()
+    code = (
+        "import threading, time, jupyterlab_lmk\n"
+        "t = threading.Thread(target=lambda: jupyterlab_lmk.notify('from a thread', title='Worker'))\n"
+        "t.start(); t.join(); time.sleep(1)"
+    )
+    never = {"finished": None, "failed": None, "interrupted": None}
+    run = page.run([code], [webhook(receiver)], rule=never)
+    settle(page, run)
+    [post] = receiver.wait_posts(1)
+    event = json.loads(post["body"])
+    assert event["title"] == "Worker" and event["message"] == "from a thread"
+    assert post["headers"]["X-Lmk-Event-Id"].startswith("kernel:")
