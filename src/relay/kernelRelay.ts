@@ -27,8 +27,8 @@ import { KERNEL_RELAY } from './kernel/sources';
 import {
   allowsClosedBrowser,
   KERNEL_CHANNEL_TYPES,
-  kernelChannels,
-  kernelMatrix
+  kernelAccounts,
+  kernelChannels
 } from './relayChannels';
 import { KernelLink } from './kernelLink';
 import { type IKernelState, RelayKernels } from './relayKernels';
@@ -42,6 +42,7 @@ import {
   type RelayPush
 } from './relayProtocol';
 import { relayRule, requestModes } from './relayRule';
+import { relayStrings } from './relayStrings';
 import { relayStatus } from './relayStatus';
 import {
   kernelNote,
@@ -451,6 +452,7 @@ export class KernelRelay
 
   /** What the kernel is told of a run: its rule, channels and context. */
   private async _fields(
+    state: IKernelState,
     path: string,
     active: IActiveRun,
     requests: readonly { metadata: unknown }[] | null
@@ -462,11 +464,7 @@ export class KernelRelay
       ? requestModes(requests, readMode)
       : (lookup?.cellsLmkMetadata(active.cellIds) ?? []).map(readMode);
     const channels = this._handed(path);
-    const matrix = kernelMatrix(
-      channels,
-      config.accounts,
-      await this._rooms(channels)
-    );
+    const accounts = kernelAccounts(channels, config.accounts);
     return {
       rule: relayRule({
         threshold: config.threshold,
@@ -486,7 +484,10 @@ export class KernelRelay
         title_prefix: readTitlePrefix(lmkMetadata),
         include_source: config.includeSource,
         output_lines: 0,
-        ...(matrix ? { matrix } : {})
+        accounts,
+        matrix_rooms: accounts.matrix ? await this._rooms(channels) : {},
+        // Once per kernel: the watcher keeps them for the next runs.
+        ...(state.strings ? {} : { strings: relayStrings(this._trans) })
       }
     };
   }
@@ -498,11 +499,11 @@ export class KernelRelay
     requests: readonly { metadata: unknown }[]
   ): Promise<void> {
     const { active, path, state } = entry;
-    const fields = await this._fields(path, active, requests);
+    const fields = await this._fields(state, path, active, requests);
     // The watcher may be being installed by a request queued just before.
     await state.installed;
     try {
-      await state.link.request('seal', {
+      const reply = await state.link.request('seal', {
         ...fields,
         token,
         run: active.id,
@@ -514,6 +515,9 @@ export class KernelRelay
         lease_s: this._leaseS,
         request_timeout_s: KERNEL_REQUEST_TIMEOUT_S
       });
+      if (reply) {
+        state.strings = true;
+      }
     } catch {
       // The kernel did not answer: at its end the page claims anyway.
     }
@@ -526,7 +530,7 @@ export class KernelRelay
         continue;
       }
       entry.sealed = entry.sealed
-        .then(() => this._fields(path, entry.active, null))
+        .then(() => this._fields(entry.state, path, entry.active, null))
         .then(fields =>
           entry.state.link.request('update', { ...fields, run: runId })
         )
@@ -663,7 +667,8 @@ export class KernelRelay
       reason: null,
       detail: null,
       version: null,
-      installed: Promise.resolve()
+      installed: Promise.resolve(),
+      strings: false
     };
     return { state, done: () => connection.dispose() };
   }

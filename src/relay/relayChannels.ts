@@ -88,22 +88,17 @@ export function kernelChannels(
 }
 
 /**
- * The Matrix login for the kernel, only when a Matrix channel is handed
- * (the access token is a secret), in the shape `lmk_formats` reads.
+ * The logins the kernel needs for the channels handed, in the settings'
+ * shape `lmk_formats` reads (`context.accounts`): the Matrix login only when
+ * a Matrix channel is handed (its access token is a secret). The ntfy login
+ * is already in the ntfy channels that use it (`kernelChannels`).
  */
-export function kernelMatrix(
+export function kernelAccounts(
   handed: readonly IRelayChannel[],
-  accounts: ILmkAccounts,
-  rooms: { [alias: string]: string }
-): { [key: string]: unknown } | null {
-  const login = accounts.matrix;
-  if (!login || !handed.some(entry => entry.config.type === 'matrix')) {
-    return null;
-  }
-  return {
-    homeserver: login.homeserver,
-    access_token: login.accessToken,
-    user_id: login.userId,
-    rooms
-  };
+  accounts: ILmkAccounts
+): ILmkAccounts {
+  const matrix = accounts.matrix;
+  return matrix && handed.some(entry => entry.config.type === 'matrix')
+    ? { matrix }
+    : {};
 }

@@ -40,6 +40,8 @@ export interface IKernelState {
    * request on the control channel sent before would find no watcher).
    */
   installed: Promise<void>;
+  /** Whether its watcher has the translated strings (sent once). */
+  strings: boolean;
 }
 
 /**
@@ -91,7 +93,8 @@ export class RelayKernels {
       reason: null,
       detail: null,
       version: null,
-      installed: Promise.resolve()
+      installed: Promise.resolve(),
+      strings: false
     };
     this._states.set(kernel, state);
     const current = state;
@@ -128,6 +131,7 @@ export class RelayKernels {
       }
       if (result.ok) {
         state.version = result.version;
+        state.strings = false;
         this._set(state, 'ready');
         this._subscribe(state);
       } else {
@@ -236,6 +240,7 @@ export class RelayKernels {
       this._subscriptions.delete(state);
       state.version = null;
       state.reason = null;
+      state.strings = false;
       if (state.watcher !== 'other') {
         this._set(state, 'absent');
       }

@@ -4,7 +4,7 @@ import {
   allowsClosedBrowser,
   closedBrowserField,
   kernelChannels,
-  kernelMatrix
+  kernelAccounts
 } from '../relayChannels';
 
 const trans = nullTranslator.load('jupyterlab_lmk');
@@ -67,7 +67,7 @@ describe('kernelChannels', () => {
   });
 });
 
-describe('kernelMatrix', () => {
+describe('kernelAccounts', () => {
   const login = {
     homeserver: 'https://matrix.example.org',
     userId: '@me:example.org',
@@ -77,14 +77,11 @@ describe('kernelMatrix', () => {
 
   it('hands the access token only with a Matrix channel', () => {
     const withRoom = kernelChannels(channels, ['team'], { matrix: login });
-    expect(kernelMatrix(withRoom, { matrix: login }, {})).toEqual({
-      homeserver: 'https://matrix.example.org',
-      access_token: 'syt_secret',
-      user_id: '@me:example.org',
-      rooms: {}
+    expect(kernelAccounts(withRoom, { matrix: login })).toEqual({
+      matrix: login
     });
     const without = kernelChannels(channels, null, { matrix: login });
-    expect(kernelMatrix(without, { matrix: login }, {})).toBeNull();
+    expect(kernelAccounts(without, { matrix: login })).toEqual({});
   });
 });
 

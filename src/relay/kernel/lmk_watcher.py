@@ -89,6 +89,7 @@ class Watcher:
         self.originals = {}
         # Where the last request failed (type, file, line; no values).
         self.last_error = None
+        self.strings = None
 
     # -- installation ---------------------------------------------------
 
@@ -252,7 +253,14 @@ class Watcher:
         if isinstance(request.get("flood"), int):
             delivery.flood = request["flood"]
         if isinstance(request.get("context"), dict):
-            delivery.context = request["context"]
+            context = request["context"]
+            # The page sends its translated strings with a kernel's first
+            # run only: keep them for the next ones.
+            if isinstance(context.get("strings"), dict):
+                self.strings = context["strings"]
+            elif self.strings is not None:
+                context = dict(context, strings=self.strings)
+            delivery.context = context
         if "channels" in request:
             pool = []
             for entry in request.get("channels") or []:
