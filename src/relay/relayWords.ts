@@ -91,13 +91,14 @@ export function kernelNote(
 }
 
 /**
- * The event with a note added to its body (for the lab's own channels).
+ * The event with a note leading its body (for the lab's own channels): the
+ * toast shows only the body's first lines, and the note is the news.
  */
 export function withNote(event: ILmkEvent, note: string): ILmkEvent {
   return {
     ...event,
-    text: `${event.text}\n${note}`,
-    message: `${event.message}\n\n${note}`
+    text: `${note}\n${event.text}`,
+    message: `${note}\n\n${event.message}`
   };
 }
 

@@ -1,6 +1,6 @@
 import { nullTranslator } from '@jupyterlab/translation';
 import { relayStatus } from '../relayStatus';
-import { kernelNote, kernelResult } from '../relayWords';
+import { kernelNote, kernelResult, withNote } from '../relayWords';
 
 const trans = nullTranslator.load('jupyterlab_lmk');
 
@@ -80,5 +80,30 @@ describe('the words of kernel deliveries', () => {
     ).toMatch(
       /^Sent from the kernel at .* to phone, while no page was open\.$/
     );
+  });
+
+  it('puts the note first, where the toast (title and two lines) shows it', () => {
+    const event = {
+      version: 1,
+      event: 'run.failed',
+      title: 'train.ipynb failed',
+      text: 'Failed at cell 4 [4] after 2 s.\nValueError: boom\nmore',
+      message: 'Failed at **cell 4** [4] after 2 s.',
+      notebook: null,
+      run: null,
+      cell: null,
+      error: null,
+      kernel: null,
+      report: null
+    } as const;
+    const noted = withNote(event, 'Sent from the kernel at 02:13 to phone.');
+    expect(noted.text.split('\n').slice(0, 2)).toEqual([
+      'Sent from the kernel at 02:13 to phone.',
+      'Failed at cell 4 [4] after 2 s.'
+    ]);
+    expect(noted.message).toBe(
+      'Sent from the kernel at 02:13 to phone.\n\nFailed at **cell 4** [4] after 2 s.'
+    );
+    expect(noted.title).toBe(event.title);
   });
 });
