@@ -62,11 +62,17 @@ def send_once(request, timeout=REQUEST_TIMEOUT_S):
     body = request.get("body")
     if isinstance(body, str):
         body = body.encode("utf-8")
+    headers = dict(request.get("headers") or {})
+    if body is not None and not any(key.lower() == "content-type" for key in headers):
+        # What fetch sends with a text body that names no type (ntfy's
+        # request, which must avoid a CORS preflight in the browser);
+        # urllib would otherwise say it is a submitted form.
+        headers["Content-Type"] = "text/plain;charset=UTF-8"
     try:
         prepared = urllib.request.Request(
             request["url"],
             data=body,
-            headers=dict(request.get("headers") or {}),
+            headers=headers,
             method=request.get("method") or "POST",
         )
     except (ValueError, KeyError, TypeError):

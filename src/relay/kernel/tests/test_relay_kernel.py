@@ -356,3 +356,20 @@ def test_notify_from_a_thread_reaches_the_channels(lab_kernel, receiver):
     event = json.loads(post["body"])
     assert event["title"] == "Worker" and event["message"] == "from a thread"
     assert post["headers"]["X-Lmk-Event-Id"].startswith("kernel:")
+
+
+def test_ntfy_goes_as_the_browser_sends_it_not_as_a_form(receiver):
+    """Stand-in for ntfy (loopback): the kernel's request carries the JSON
+    body with the content type fetch gives a text body, not urllib's
+    form type."""
+    import lmk_formats
+    import lmk_send
+
+    event = lmk_formats.manual_event({"message": "epoch 10 done"}, {"notebook_path": "work/train.ipynb"})
+    channel = {"id": "phone", "type": "ntfy", "enabled": True, "server": receiver.url, "topic": "runs"}
+    request = lmk_formats.channel_request(channel, event, "kernel:m1")
+    assert lmk_send.send_once(request) == (True, False, None)
+    [post] = receiver.wait_posts(1)
+    assert post["headers"]["Content-Type"] == "text/plain;charset=UTF-8"
+    assert json.loads(post["body"])["topic"] == "runs"
+    assert json.loads(post["body"])["message"].startswith("epoch 10 done")
