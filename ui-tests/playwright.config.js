@@ -3,6 +3,7 @@
  * downloaded browser), and for the whole suite: one JupyterLab server, one
  * Synapse homeserver, two "remote" Jupyter servers and one JupyterHub.
  */
+const path = require('path');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const synapsePort = Number(process.env.LMK_SYNAPSE_PORT || 8008);
@@ -59,7 +60,15 @@ module.exports = {
       command: 'jlpm start',
       url: 'http://127.0.0.1:8888/lab',
       timeout: 120 * 1000,
-      reuseExistingServer: !process.env.CI
+      reuseExistingServer: !process.env.CI,
+      // The second kernel environment (ipykernel 6) of the kernel relay's
+      // tests: its kernelspec "python3-ipykernel6" (Makefile: .make/ipykernel6).
+      env: {
+        JUPYTER_PATH: path.resolve(
+          __dirname,
+          '../.venv-ipykernel6/kernelspec/share/jupyter'
+        )
+      }
     },
     {
       // A real Matrix homeserver for the Matrix tests (tests/synapse.ts),

@@ -1,0 +1,528 @@
+import {
+  expect,
+  galata,
+  type IJupyterLabPage,
+  type IJupyterLabPageFixture,
+  test
+} from '@jupyterlab/galata';
+import type { Kernel, Session, TerminalAPI, User } from '@jupyterlab/services';
+import type { Browser, Page } from '@playwright/test';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { LoopbackReceiver } from '../../src/__tests__/loopbackReceiver';
+import { execute, openNotebook } from './fixtures';
+import {
+  createRoom,
+  registerUser,
+  SYNAPSE_URL,
+  uniqueName,
+  waitForMessages
+} from './synapse';
+
+/**
+ * "Tell me even when the browser is closed", in a real JupyterLab in
+ * Chromium with real ipykernel 7 and ipykernel 6 kernels: the page (with
+ * its whole browser context) closes in the middle of a Run All, and the
+ * kernel delivers to a loopback webhook receiver standing in for a webhook
+ * service (the documented format: the event JSON, X-Lmk-Event-Id), or to
+ * the suite's real Synapse homeserver.
+ */
+let receiver: LoopbackReceiver;
+
+test.beforeAll(async () => {
+  receiver = await LoopbackReceiver.start({ cors: {} });
+});
+
+test.afterAll(async () => {
+  await receiver.close();
+});
+
+/** The settings of every page: a webhook that allows delivery with the browser closed. */
+function relaySettings(extra: { [key: string]: unknown } = {}) {
+  return {
+    ...galata.DEFAULT_SETTINGS,
+    'jupyterlab-lmk:plugin': {
+      threshold: 0,
+      channels: [
+        { id: 'lab', type: 'toast', enabled: true },
+        {
+          id: 'hook',
+          type: 'webhook',
+          enabled: true,
+          awayOnly: false,
+          url: receiver.url('/hook/s3cr3t-path')
+        }
+      ],
+      ...extra
+    }
+  };
+}
+
+test.use({
+  // eslint-disable-next-line no-empty-pattern
+  mockSettings: async ({}, use) => {
+    await use(relaySettings());
+  }
+});
+
+test.beforeEach(() => {
+  receiver.clear();
+});
+
+/**
+ * A notebook that fails at its fourth cell; its second cell waits until
+ * the test lets it go on, so the page can close mid-run without racing
+ * the run's end.
+ */
+function gatedNotebook(kernelName: string): { text: string; go: () => void } {
+  const flag = path.join(
+    os.tmpdir(),
+    `lmk-ui-go-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`
+  );
+  const cells = [
+    'import os, time',
+    `while not os.path.exists(${JSON.stringify(flag)}): time.sleep(0.05)`,
+    'x = 1',
+    "raise ValueError('boom in the fourth cell')",
+    'y = 2'
+  ];
+  const notebook = {
+    cells: cells.map((source, i) => ({
+      cell_type: 'code',
+      id: `cell-${i}`,
+      source,
+      metadata: {},
+      outputs: [],
+      execution_count: null
+    })),
+    metadata: {
+      kernelspec: {
+        name: kernelName,
+        display_name: kernelName,
+        language: 'python'
+      }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  };
+  return {
+    text: JSON.stringify(notebook),
+    go: () => fs.writeFileSync(flag, '')
+  };
+}
+
+/** The Galata fixtures a page of its own is made from. */
+interface IFixtures {
+  page: IJupyterLabPageFixture;
+  browser: Browser;
+  appPath: string;
+  baseURL: string | undefined;
+  mockConfig: boolean | Record<string, unknown>;
+  mockSettings: boolean | Record<string, unknown>;
+  mockState: boolean | Record<string, unknown>;
+  mockUser: boolean | Partial<User.IUser>;
+  sessions: Map<string, Session.IModel> | null;
+  terminals: Map<string, TerminalAPI.IModel> | null;
+  kernels: Map<string, Kernel.IModel> | null;
+  tmpPath: string;
+  waitForApplication: (page: Page, helpers: IJupyterLabPage) => Promise<void>;
+}
+
+/**
+ * Another page of the lab in a browser context of its own (another
+ * browser, or the same one after it was quit), on the test's folder.
+ */
+async function newBrowserPage(fixtures: IFixtures, workspace: string) {
+  const context = await fixtures.browser.newContext();
+  const page = await galata.initTestPage(
+    fixtures.appPath,
+    false,
+    fixtures.baseURL!,
+    fixtures.mockConfig,
+    fixtures.mockSettings,
+    fixtures.mockState,
+    fixtures.mockUser,
+    await context.newPage(),
+    fixtures.sessions,
+    fixtures.terminals,
+    fixtures.tmpPath,
+    fixtures.waitForApplication,
+    fixtures.kernels,
+    false
+  );
+  await page.goto(`workspaces/${workspace}/tree/${fixtures.tmpPath}`);
+  return { page, context };
+}
+
+/** Start Run All without waiting for it to end. */
+async function startRunAll(page: IJupyterLabPageFixture): Promise<void> {
+  await page.evaluate(() => {
+    void window.jupyterapp.commands.execute('notebook:run-all-cells');
+  });
+}
+
+/**
+ * Until the notebook's kernel has the run going on: asked on the control
+ * channel as the lab asks it (docs/kernel-relay.md).
+ */
+async function kernelHasRun(page: IJupyterLabPageFixture): Promise<void> {
+  await page.waitForFunction(
+    async () => {
+      const panel = window.jupyterapp.shell.currentWidget as any;
+      const kernel = panel?.sessionContext?.session?.kernel;
+      if (!kernel) {
+        return false;
+      }
+      const future = kernel.sendControlMessage(
+        {
+          header: {
+            msg_id: `ui-${Math.random()}`,
+            msg_type: 'comm_info_request',
+            session: kernel.clientId,
+            username: '',
+            date: new Date().toISOString(),
+            version: '5.3'
+          },
+          parent_header: {},
+          metadata: {},
+          content: {
+            target_name: 'jupyterlab_lmk.relay.v1',
+            lmk: { op: 'hello', holder: 'ui-test', client: 'ui-test' }
+          },
+          channel: 'control',
+          buffers: []
+        },
+        true,
+        true
+      );
+      const reply = await future.done;
+      return (reply.content.lmk?.running ?? []).length > 0;
+    },
+    null,
+    { timeout: 60_000, polling: 250 }
+  );
+}
+
+function postedEvents() {
+  return receiver.received().map(request => ({
+    id: String(request.headers['x-lmk-event-id']),
+    event: JSON.parse(request.text)
+  }));
+}
+
+for (const [label, kernelName] of [
+  ['ipykernel 7', 'python3'],
+  ['ipykernel 6', 'python3-ipykernel6']
+]) {
+  test(`${label}: the page closes mid Run All that fails later, the kernel tells once, naming the failing cell; a page opened later sends nothing and shows it`, async ({
+    page,
+    browser,
+    appPath,
+    baseURL,
+    mockConfig,
+    mockSettings,
+    mockState,
+    mockUser,
+    sessions,
+    terminals,
+    kernels,
+    tmpPath,
+    waitForApplication
+  }) => {
+    test.setTimeout(240_000);
+    const fixtures = {
+      page,
+      browser,
+      appPath,
+      baseURL,
+      mockConfig,
+      mockSettings,
+      mockState,
+      mockUser,
+      sessions,
+      terminals,
+      kernels,
+      tmpPath,
+      waitForApplication
+    };
+    const { text, go } = gatedNotebook(kernelName);
+    await page.contents.uploadContent(text, 'text', `${tmpPath}/closed.ipynb`);
+    const first = await newBrowserPage(fixtures, 'closing');
+    await openNotebook(first.page, tmpPath, 'closed.ipynb');
+    await startRunAll(first.page);
+    await kernelHasRun(first.page);
+    // The page, its browser context, everything of it goes.
+    await first.context.close();
+    go();
+
+    const [post] = await receiver.waitFor(1, 'POST', 60_000);
+    const event = JSON.parse(post.text);
+    expect(event.sender).toBe('kernel');
+    expect(event.event).toBe('run.failed');
+    expect(event.cell).toEqual({ index: 3, execution_count: 4 });
+    expect(event.error.ename).toBe('ValueError');
+    expect(event.text).toContain('cell 4 [4]');
+    expect(post.headers['x-lmk-event-id']).toMatch(/^run:/);
+
+    // Later, the lab opens again: the history and a toast say what the
+    // kernel sent, and nothing is sent again.
+    const later = await newBrowserPage(fixtures, 'later');
+    await openNotebook(later.page, tmpPath, 'closed.ipynb');
+    await expect(
+      later.page.locator('.jp-toast-message', {
+        hasText: 'Sent from the kernel at'
+      })
+    ).toBeVisible({ timeout: 30_000 });
+    await execute(later.page, 'lmk:open-history');
+    const entry = later.page.locator('.jp-lmk-HistoryEntry', {
+      hasText: 'closed.ipynb failed'
+    });
+    await expect(
+      entry.locator('.jp-lmk-Delivery', { hasText: 'hook' })
+    ).toContainText('Sent from the kernel at');
+    await later.page.waitForTimeout(15_000);
+    expect(receiver.received()).toHaveLength(1);
+    await later.context.close();
+  });
+
+  test(`${label}: with the page open, the lab tells (one POST, sender lab) and the kernel sends nothing`, async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(120_000);
+    const { text, go } = gatedNotebook(kernelName);
+    await page.contents.uploadContent(text, 'text', `${tmpPath}/open.ipynb`);
+    await openNotebook(page, tmpPath, 'open.ipynb');
+    await startRunAll(page);
+    await kernelHasRun(page);
+    go();
+    await receiver.waitFor(1, 'POST', 30_000);
+    // Past the kernel's grace window (10 s): still one.
+    await page.waitForTimeout(15_000);
+    const [post, ...more] = postedEvents();
+    expect(more).toEqual([]);
+    expect(post.event.sender).toBe('lab');
+    expect(post.event.event).toBe('run.failed');
+  });
+}
+
+test('ipykernel 7: a page reloaded in the middle of the run takes it back (one POST, sender lab)', async ({
+  page,
+  tmpPath
+}) => {
+  test.setTimeout(120_000);
+  const { text, go } = gatedNotebook('python3');
+  await page.contents.uploadContent(text, 'text', `${tmpPath}/reload.ipynb`);
+  await openNotebook(page, tmpPath, 'reload.ipynb');
+  await startRunAll(page);
+  await kernelHasRun(page);
+  await page.reload();
+  await page.waitForFunction(() =>
+    window.jupyterapp?.commands.hasCommand('lmk:open-history')
+  );
+  await page.evaluate(() => window.jupyterapp.restored);
+  await page.locator('.jp-NotebookPanel').first().waitFor();
+  // The reloaded page has heard from the kernel before the run goes on.
+  await page.waitForTimeout(3000);
+  go();
+  await receiver.waitFor(1, 'POST', 30_000);
+  await page.waitForTimeout(15_000);
+  const [post, ...more] = postedEvents();
+  expect(more).toEqual([]);
+  expect(post.event.sender).toBe('lab');
+});
+
+test('ipykernel 7: two computers on the notebook, one delivery', async ({
+  page,
+  browser,
+  appPath,
+  baseURL,
+  mockConfig,
+  mockSettings,
+  mockState,
+  mockUser,
+  sessions,
+  terminals,
+  kernels,
+  tmpPath,
+  waitForApplication
+}) => {
+  test.setTimeout(180_000);
+  const fixtures = {
+    page,
+    browser,
+    appPath,
+    baseURL,
+    mockConfig,
+    mockSettings,
+    mockState,
+    mockUser,
+    sessions,
+    terminals,
+    kernels,
+    tmpPath,
+    waitForApplication
+  };
+  const { text, go } = gatedNotebook('python3');
+  await page.contents.uploadContent(text, 'text', `${tmpPath}/two.ipynb`);
+  await openNotebook(page, tmpPath, 'two.ipynb');
+  const other = await newBrowserPage(fixtures, 'other-computer');
+  await openNotebook(other.page, tmpPath, 'two.ipynb');
+  await startRunAll(page);
+  await kernelHasRun(page);
+  go();
+  await receiver.waitFor(1, 'POST', 30_000);
+  await page.waitForTimeout(15_000);
+  const [post, ...more] = postedEvents();
+  expect(more).toEqual([]);
+  expect(post.event.sender).toBe('lab');
+  await other.context.close();
+});
+
+test('ipykernel 7: notify() while the page is closed reaches the channel once', async ({
+  page,
+  browser,
+  appPath,
+  baseURL,
+  mockConfig,
+  mockSettings,
+  mockState,
+  mockUser,
+  sessions,
+  terminals,
+  kernels,
+  tmpPath,
+  waitForApplication
+}) => {
+  test.setTimeout(180_000);
+  const fixtures = {
+    page,
+    browser,
+    appPath,
+    baseURL,
+    mockConfig,
+    mockSettings,
+    mockState,
+    mockUser,
+    sessions,
+    terminals,
+    kernels,
+    tmpPath,
+    waitForApplication
+  };
+  const { text, go } = gatedNotebook('python3');
+  const notebook = JSON.parse(text);
+  // After the gate: notify() from the kernel (the lab's own package).
+  notebook.cells[2].source =
+    "from jupyterlab_lmk import notify\nnotify('epoch 10 done', title='Training')";
+  await page.contents.uploadContent(
+    JSON.stringify(notebook),
+    'text',
+    `${tmpPath}/notify-closed.ipynb`
+  );
+  const first = await newBrowserPage(fixtures, 'notify-closing');
+  await openNotebook(first.page, tmpPath, 'notify-closed.ipynb');
+  await startRunAll(first.page);
+  await kernelHasRun(first.page);
+  await first.context.close();
+  go();
+  // The notify() call, then the run's failure: two notifications, each once.
+  await receiver.waitFor(2, 'POST', 60_000);
+  await new Promise(resolve => setTimeout(resolve, 15_000));
+  const events = postedEvents();
+  expect(events).toHaveLength(2);
+  const manual = events.find(e => e.id.startsWith('kernel:'))!;
+  expect(manual.event).toEqual(
+    expect.objectContaining({
+      event: 'manual',
+      title: 'Training',
+      message: 'epoch 10 done',
+      sender: 'kernel'
+    })
+  );
+});
+
+test.describe('Matrix', () => {
+  test('the page closed, the kernel posts to the Matrix room once', async ({
+    page,
+    browser,
+    appPath,
+    baseURL,
+    mockConfig,
+    mockSettings,
+    mockState,
+    mockUser,
+    sessions,
+    terminals,
+    kernels,
+    tmpPath,
+    waitForApplication
+  }) => {
+    test.setTimeout(240_000);
+    const fixtures = {
+      page,
+      browser,
+      appPath,
+      baseURL,
+      mockConfig,
+      mockSettings,
+      mockState,
+      mockUser,
+      sessions,
+      terminals,
+      kernels,
+      tmpPath,
+      waitForApplication
+    };
+    const password = 'correct horse battery staple';
+    const alice = await registerUser(uniqueName('alice'), password);
+    const roomId = await createRoom(alice, { name: uniqueName('LMK closed') });
+    // The lab's own login (a device of its own), as the panel makes it.
+    const login = await (
+      await fetch(`${SYNAPSE_URL}/_matrix/client/v3/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          type: 'm.login.password',
+          identifier: { type: 'm.id.user', user: alice.name },
+          password
+        })
+      })
+    ).json();
+    const settings = relaySettings({
+      channels: [
+        { id: 'lab', type: 'toast', enabled: true },
+        { id: 'team', type: 'matrix', enabled: true, roomId }
+      ],
+      accounts: {
+        matrix: {
+          homeserver: SYNAPSE_URL,
+          userId: login.user_id,
+          deviceId: login.device_id,
+          accessToken: login.access_token
+        }
+      }
+    });
+    const { text, go } = gatedNotebook('python3');
+    await page.contents.uploadContent(text, 'text', `${tmpPath}/matrix.ipynb`);
+    const first = await newBrowserPage(
+      { ...fixtures, mockSettings: settings },
+      'matrix-closing'
+    );
+    await openNotebook(first.page, tmpPath, 'matrix.ipynb');
+    await startRunAll(first.page);
+    await kernelHasRun(first.page);
+    await first.context.close();
+    go();
+    await waitForMessages(alice, roomId, 1, 60_000);
+    // Past the grace window and any retry: still one.
+    await new Promise(resolve => setTimeout(resolve, 15_000));
+    const notices = (await waitForMessages(alice, roomId, 1, 1000)).filter(
+      m => m.content.msgtype === 'm.notice'
+    );
+    expect(notices).toHaveLength(1);
+    expect(notices[0].sender).toBe(login.user_id);
+    expect(notices[0].content.body).toContain('matrix.ipynb failed');
+  });
+});
