@@ -30,7 +30,7 @@ test: test-setup lint unit ui install-check ## Lint, jest (real server and kerne
 # Everything make test fetches from the package indexes (and Chromium), so
 # that the test run itself needs none: where tests run without network, run
 # this first with it, then make test.
-test-setup: setup chromium $(STAMPS)/synapse $(STAMPS)/jupyterhub $(STAMPS)/ui-node install-envs ## What make test installs, without running tests
+test-setup: setup chromium $(STAMPS)/synapse $(STAMPS)/jupyterhub $(STAMPS)/ipykernel6 $(STAMPS)/ui-node install-envs ## What make test installs, without running tests
 
 setup: $(STAMPS)/develop
 
@@ -161,8 +161,9 @@ install-check: dist install-envs $(STAMPS)/ui-node chromium ## The built wheel i
 	done
 	cd ui-tests && jlpm playwright test -c install.config.js
 
-bench: setup $(STAMPS)/ui-node $(STAMPS)/synapse chromium ## Benchmarks (not part of make test): writes bench/results.*
+bench: setup $(STAMPS)/ui-node $(STAMPS)/synapse $(STAMPS)/ipykernel6 chromium ## Benchmarks (not part of make test): writes bench/results.*
 	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/relay.py --update-results
 
 bench-faults: $(STAMPS)/node ## Delivery under faults (not part of make test): tried, delivered, lost, doubled per case
 	jlpm jest --config bench/faults.jest.config.js --runInBand

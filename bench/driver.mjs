@@ -47,7 +47,8 @@ async function openLab(path = 'lab?reset', { hide = false } = {}) {
   });
   await context.addInitScript(pageSetup, {
     name: options.extension ?? 'jupyterlab-lmk',
-    hide
+    hide,
+    disable: options.disable ?? []
   });
   const page = await context.newPage();
   await restoredAt(page, base + path);
@@ -161,6 +162,40 @@ async function runAllTimed(page) {
   });
 }
 
+/**
+ * Whether the notebook's kernel has the kernel relay's watcher: asked on
+ * the control channel as the lab asks it (docs/kernel-relay.md).
+ */
+async function relayAnswers(page) {
+  return page.evaluate(async () => {
+    const kernel = window.__benchPanel.sessionContext.session.kernel;
+    const future = kernel.sendControlMessage(
+      {
+        header: {
+          msg_id: `bench-${Math.random()}`,
+          msg_type: 'comm_info_request',
+          session: kernel.clientId,
+          username: '',
+          date: new Date().toISOString(),
+          version: '5.3'
+        },
+        parent_header: {},
+        metadata: {},
+        content: {
+          target_name: 'jupyterlab_lmk.relay.v1',
+          lmk: { op: 'probe' }
+        },
+        channel: 'control',
+        buffers: []
+      },
+      true,
+      true
+    );
+    const reply = await future.done;
+    return reply.content.lmk?.protocol === 1;
+  });
+}
+
 async function shutdownSessions(page) {
   await page.evaluate(() =>
     window.jupyterapp.serviceManager.sessions.shutdownAll()
@@ -185,7 +220,7 @@ async function heapUsed(page) {
  * schema, as if it were not installed. Every load runs the same observer,
  * hidden or not, so both sides of a pair do the same work but ours.
  */
-function pageSetup({ name, hide }) {
+function pageSetup({ name, hide, disable }) {
   let app;
   Object.defineProperty(window, 'jupyterapp', {
     configurable: true,
@@ -203,12 +238,20 @@ function pageSetup({ name, hide }) {
       return;
     }
     observer.disconnect();
-    if (hide) {
+    if (hide || disable.length) {
       const config = JSON.parse(element.textContent);
-      config.federated_extensions = config.federated_extensions.filter(
-        e => e.name !== name
-      );
-      config.disabledExtensions = [...config.disabledExtensions, name];
+      if (hide) {
+        config.federated_extensions = config.federated_extensions.filter(
+          e => e.name !== name
+        );
+      }
+      // `disable`: plugins of the extension left out (their tokens are
+      // optional for the others), e.g. the kernel relay.
+      config.disabledExtensions = [
+        ...config.disabledExtensions,
+        ...(hide ? [name] : []),
+        ...disable
+      ];
       element.textContent = JSON.stringify(config);
     }
   });
@@ -360,6 +403,9 @@ try {
       });
       await openNotebook(page, options.notebook);
       result.ms = await runAllTimed(page);
+      if (options.probeRelay) {
+        result.relay = await relayAnswers(page);
+      }
       await shutdownSessions(page);
       await context.close();
       break;

@@ -659,6 +659,69 @@ def measure_execution(envs: dict[str, Path], root: Path, rounds: int, per_round:
     }
 
 
+RELAY_PLUGIN = "jupyterlab-lmk:kernel-relay"
+
+
+def relay_settings() -> dict:
+    """A webhook that allows delivery with the browser closed (the default),
+    so every run is handed to the kernel; at a loopback port nobody listens
+    on, and the default threshold (30 s) keeps a 1,000-cell Run All quiet."""
+    return {"jupyterlab-lmk:plugin": {"channels": [
+        {"id": "lab", "type": "toast", "enabled": True},
+        {"id": "hook", "type": "webhook", "enabled": True,
+         "url": f"http://127.0.0.1:{free_port()}/hook"},
+    ]}}
+
+
+def measure_relay_execution(env: Path, root: Path, rounds: int, per_round: int) -> dict:
+    """Run All on 1,000 trivial cells with the kernel relay (the watcher
+    installed in the kernel, the run's start marked in its queue and sealed)
+    against pages of the same server with the relay's plugin left out of the
+    page's configuration; alternating pairs after a warm-up of each, a new
+    server every round. Each page has a new kernel: the "with" time includes
+    installing the watcher before the run, as a kernel's first run does."""
+    browser_cpu, server_cpu = (BROWSER_CPU, SERVER_CPU) if PIN else (None, None)
+    ms: dict[str, list[float]] = {"with": [], "without": []}
+    installed = []
+    for round_ in range(rounds):
+        server = Server("relay-exec", env, root, settings=relay_settings(), cpu=server_cpu)
+        try:
+            for arm in ms:
+                drive("exec", cpu=browser_cpu, url=server.url, notebook="small.ipynb",
+                      disable=[] if arm == "with" else [RELAY_PLUGIN])
+            for i in range(per_round):
+                arms = list(ms) if (round_ * per_round + i) % 2 == 0 else list(ms)[::-1]
+                for arm in arms:
+                    out = drive("exec", cpu=browser_cpu, url=server.url,
+                                notebook="cells1000.ipynb", probeRelay=True,
+                                disable=[] if arm == "with" else [RELAY_PLUGIN])
+                    ms[arm].append(out["ms"])
+                    installed.append(out["relay"] == (arm == "with"))
+        finally:
+            server.stop()
+        log(f"relay execution round {round_ + 1}/{rounds}: "
+            + ", ".join(f"{arm} {statistics.median(v[-per_round:]):.0f} ms" for arm, v in ms.items()))
+    if not all(installed):
+        raise SystemExit("the watcher was missing from a 'with' kernel or present in a 'without' one")
+    return {
+        "what": "Run All on 1,000 trivial cells, command to last execution count (ms), "
+                "with the kernel relay and with its plugin left out of the page",
+        "ms": {arm: summary(v) for arm, v in ms.items()},
+        "raw_ms": ms,
+        "ratio": ratio(ms["with"], ms["without"]),
+        "rounds": rounds, "pairs_per_round": per_round,
+    }
+
+
+def relay_execution_lines(rx: dict) -> list[str]:
+    q = rx["ratio"]
+    return [f"execution cost of the kernel relay, with/without: median {q['median']:.3f} "
+            f"(min {q['min']:.3f}, max {q['max']:.3f}, {q['n']} pairs; Run All 1,000 cells "
+            f"{rx['ms']['with']['median']:.0f} ms with the watcher, "
+            f"{rx['ms']['without']['median']:.0f} ms without; same server, the relay's "
+            f"plugin left out of the page for 'without')"]
+
+
 def measure_exec_cpu(envs: dict[str, Path], root: Path, runs: int = 8) -> dict:
     """CPU time in each extension's own scripts during a Run All of 1,000
     cells (Chromium's sampling profiler), on a server of its environment.
@@ -864,6 +927,12 @@ def main() -> None:
                         help="only the CPU time of each extension's scripts during a Run All "
                              "(printed; with --update-results also put into "
                              "bench/results.json and results.md)")
+    parser.add_argument("--only-relay", action="store_true",
+                        help="only the kernel relay's Run All figure, on this checkout's "
+                             "development install (.venv; no wheel, no environments "
+                             "built); with --update-results also put into bench/results.*")
+    parser.add_argument("--relay-rounds", type=int, default=3)
+    parser.add_argument("--relay-pairs", type=int, default=3)
     parser.add_argument("--update-results", action="store_true",
                         help="with --only-execution, --only-exec-cpu or --only-memory: put "
                              "its figures into the last full run's bench/results.*")
@@ -876,6 +945,16 @@ def main() -> None:
         root = WORK / "notebooks"
         write_notebooks(root)
         for line in phone_lines(measure_phone(ROOT / ".venv", root, args.phone_tries)):
+            print(line)
+        return
+    if args.only_relay:
+        root = WORK / "notebooks"
+        write_notebooks(root)
+        rx = measure_relay_execution(ROOT / ".venv", root, args.relay_rounds, args.relay_pairs)
+        if args.update_results:
+            update_results("Run All with and without the kernel relay", "--only-relay",
+                           lambda r: r.update(relay_execution=rx))
+        for line in relay_execution_lines(rx):
             print(line)
         return
     log("building environments (first run: a few minutes)")
@@ -955,6 +1034,9 @@ def main() -> None:
         results["load"]["bundle"] = bundle_sizes(envs["lmk"])
         log(f"load ratio {results['load']['ratio_vs_without']['median']:.3f}")
 
+        results["relay_execution"] = measure_relay_execution(envs["lmk"], root,
+                                                             args.relay_rounds,
+                                                             args.relay_pairs)
         cpu = measure_exec_cpu(envs, root, args.exec_cpu_runs)
         results["execution"]["own_cpu"] = cpu["lmk"]
         results["execution"]["cpu_by_extension"] = cpu
@@ -976,7 +1058,23 @@ def main() -> None:
         print(line)
 
 
-def update_results(figures_: str, option: str, change) -> None:
+def relay_kernel_lines(version: str, r: dict) -> list[str]:
+    """The kernel relay's figures measured in the kernel (bench/relay.py)."""
+    h, c, lat = r["hook_us"], r["cell_us"], r["latency_s"]
+    return [
+        f"relay {version}: watcher's own time per cell (post_run_cell hook, run open): "
+        f"median {h['median']:.1f} µs, mean {h['mean']:.1f}, p99 {h['p99']:.1f}, "
+        f"max {h['max']:.0f} ({h['n']} cells)",
+        f"relay {version}: kernel time per trivial cell, median of run medians: with the "
+        f"watcher's run open {c['with']:.0f} µs, without the watcher {c['without']:.0f} µs "
+        f"({c['pairs']} alternating pairs)",
+        f"relay {version}: last cell's end to the kernel's POST, page closed (grace "
+        f"{lat['grace_s']:g} s): median {lat['median']:.2f} s (min {lat['min']:.2f}, max "
+        f"{lat['max']:.2f}, {lat['n']} runs; target grace + 1 s = {lat['grace_s'] + 1:g} s)",
+    ]
+
+
+def update_results(figures_: str, option: str, change, script: str = "bench/run.py") -> None:
     """Put a rerun's figures into the last full run's bench/results.*, which
     then say which figures were measured later, by what and when."""
     results = json.loads((ROOT / "bench" / "results.json").read_text())
@@ -984,7 +1082,7 @@ def update_results(figures_: str, option: str, change) -> None:
     results["updated"] = [*[u for u in results.get("updated", [])
                             if u["figures"] != figures_], {
         "figures": figures_,
-        "by": f"python bench/run.py {option} --update-results",
+        "by": " ".join(["python", script, *option.split(), "--update-results"]),
         "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}]
     write_results(results)
 
@@ -1012,6 +1110,10 @@ def figures(r: dict) -> list[str]:
     lines += remote_lines(r["remote_scale"])
     if "phone_stop" in r:
         lines += phone_lines(r["phone_stop"])
+    if "relay_execution" in r:
+        lines += relay_execution_lines(r["relay_execution"])
+    for version, relay in r.get("relay_kernel", {}).items():
+        lines += relay_kernel_lines(version, relay)
     return lines
 
 
