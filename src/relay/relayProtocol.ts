@@ -53,6 +53,11 @@ export interface IRelayChannel {
 export interface IKernelResult {
   channelId: string;
   status: 'sent' | 'failed' | 'skipped';
+  /**
+   * `false` for a request that timed out to a service that cannot drop
+   * copies: it may have arrived, so it was not sent again.
+   */
+  confirmed?: boolean;
   attempts: number;
   /** ISO-8601 time, kernel clock. */
   at?: string;

@@ -21,6 +21,17 @@ export function kernelResult(
   trans: TranslationBundle
 ): IDeliveryResult {
   const at = result.at ? clockTime(result.at) : '';
+  if (result.status === 'sent' && result.confirmed === false) {
+    return {
+      channelId: result.channelId,
+      status: 'sent',
+      confirmed: false,
+      detail: trans.__(
+        'Sent from the kernel at %1, but not confirmed: the service did not answer in time. It is not sent again: this channel cannot drop copies, and the message may have arrived.',
+        at
+      )
+    };
+  }
   if (result.status === 'sent') {
     return {
       channelId: result.channelId,

@@ -82,6 +82,23 @@ describe('the words of kernel deliveries', () => {
     );
   });
 
+  it('says a send that timed out to a service that keeps copies was not confirmed', () => {
+    const result = kernelResult(
+      {
+        channelId: 'phone',
+        status: 'sent',
+        confirmed: false,
+        attempts: 1,
+        at: '2026-12-06T02:13:00Z',
+        failure: { kind: 'timeout' }
+      },
+      trans
+    );
+    expect(result.status).toBe('sent');
+    expect(result.confirmed).toBe(false);
+    expect(result.detail).toMatch(/not confirmed.*not sent again/);
+  });
+
   it('puts the note first, where the toast (title and two lines) shows it', () => {
     const event = {
       version: 1,

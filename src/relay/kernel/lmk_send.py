@@ -14,6 +14,13 @@ import urllib.error
 import urllib.request
 
 REQUEST_TIMEOUT_S = 15.0
+# Services that drop a copy they already have (a webhook receiver by
+# X-Lmk-Event-Id, Matrix by transaction id): an attempt that may have
+# arrived is retried only to them, as the lab's outbox does.
+DEDUPLICATING_TYPES = ("webhook", "matrix")
+# Elsewhere, a dropped connection is tried once more, after this long.
+UNCONFIRMED_RETRY_S = 30.0
+MAX_UNCONFIRMED = 2
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 300.0
 
@@ -88,12 +95,16 @@ def send_once(request, timeout=REQUEST_TIMEOUT_S):
         retryable, failure = classify_http(error.code, retry_after)
         return False, retryable, failure
     except urllib.error.URLError as error:
-        timed_out = isinstance(error.reason, TimeoutError)
-        return False, True, {"kind": "timeout" if timed_out else "unreachable"}
-    except TimeoutError:
-        return False, True, {"kind": "timeout"}
-    except (OSError, http.client.HTTPException):
+        # Raised while connecting: nothing reached the service, except a
+        # timeout, which may have come after the request was sent.
+        if isinstance(error.reason, TimeoutError):
+            return False, True, {"kind": "timeout", "mayHaveArrived": True}
         return False, True, {"kind": "unreachable"}
+    except TimeoutError:
+        return False, True, {"kind": "timeout", "mayHaveArrived": True}
+    except (OSError, http.client.HTTPException):
+        # The connection dropped after the request went out.
+        return False, True, {"kind": "unreachable", "mayHaveArrived": True}
     except ValueError:
         return False, False, {"kind": "invalid-config"}
 

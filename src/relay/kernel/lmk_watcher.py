@@ -551,7 +551,13 @@ class Watcher:
                 if request is None:
                     delivery.results[channel_id] = _result(channel_id, "failed", {"kind": "invalid-config"}, 0)
                     continue
-                delivery.pending[channel_id] = {"request": request, "attempts": 0, "due": delivery.sending_since}
+                delivery.pending[channel_id] = {
+                    "request": request,
+                    "attempts": 0,
+                    "due": delivery.sending_since,
+                    "deduplicates": entry["config"].get("type") in lmk_send.DEDUPLICATING_TYPES,
+                    "unconfirmed": 0,
+                }
             if not delivery.pending:
                 self._complete(delivery, self.clock())
             self.wake.notify_all()
@@ -621,11 +627,27 @@ class Watcher:
             return
         pending["busy"] = False
         attempts = pending["attempts"]
+        failure = failure or {}
+        guarded = failure.pop("mayHaveArrived", False) and not pending.get("deduplicates")
+        if guarded:
+            pending["unconfirmed"] = pending.get("unconfirmed", 0) + 1
         if ok:
             delivery.results[channel_id] = _result(channel_id, "sent", None, attempts)
             del delivery.pending[channel_id]
+        elif guarded and failure.get("kind") == "timeout":
+            # It may have arrived, and this service would post a copy: not
+            # sent again ("sent, not confirmed", as the lab says it).
+            result = _result(channel_id, "sent", failure, attempts)
+            result["confirmed"] = False
+            delivery.results[channel_id] = result
+            del delivery.pending[channel_id]
+        elif guarded and pending["unconfirmed"] >= lmk_send.MAX_UNCONFIRMED:
+            delivery.results[channel_id] = _result(channel_id, "failed", failure, attempts)
+            del delivery.pending[channel_id]
         else:
-            delay = lmk_send.backoff_delay(attempts, (failure or {}).get("retryAfterS"))
+            delay = lmk_send.backoff_delay(attempts, failure.get("retryAfterS"))
+            if guarded:
+                delay = max(delay, lmk_send.UNCONFIRMED_RETRY_S)
             if not retryable or attempts >= MAX_ATTEMPTS or now + delay - delivery.sending_since > delivery.retry_s:
                 delivery.results[channel_id] = _result(channel_id, "failed", failure, attempts)
                 del delivery.pending[channel_id]

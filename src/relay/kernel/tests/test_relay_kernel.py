@@ -177,6 +177,30 @@ def test_a_request_that_times_out_is_tried_again(kernel, receiver):
     assert posts[0]["headers"]["X-Lmk-Event-Id"] == posts[1]["headers"]["X-Lmk-Event-Id"]
 
 
+def test_a_timeout_to_a_service_that_cannot_drop_copies_is_not_sent_again(kernel, receiver):
+    """Stand-in for ntfy (loopback): it answers after the kernel stopped
+    waiting; the message may have arrived, so the kernel does not post a
+    second copy and records it as sent, not confirmed."""
+    receiver.script = [(200, {}, 3)]
+    page = kernel.page()
+    page.install()
+    phone = {"config": {"id": "phone", "type": "ntfy", "enabled": True, "server": receiver.url, "topic": "runs"},
+             "run": True, "default": True}
+    run = page.run(["x = 1"], [phone], request_timeout_s=1.0)
+    settle(page, run)
+    receiver.wait_posts(1)
+    deadline = time.time() + 15
+    records = []
+    while time.time() < deadline and not records:
+        records = page.lmk("control", "hello", holder="h", client="c")["records"]
+        time.sleep(0.1)
+    result = records[0]["results"][0]
+    assert result["status"] == "sent" and result["confirmed"] is False
+    assert result["failure"]["kind"] == "timeout"
+    time.sleep(3)
+    assert len(receiver.posts) == 1
+
+
 def test_a_refused_delivery_is_given_up_with_a_record(kernel, receiver):
     receiver.script = [(404, {}, 0)]
     page = kernel.page()
