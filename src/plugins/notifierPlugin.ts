@@ -274,7 +274,7 @@ export const notifierPlugin: JupyterFrontEndPlugin<ILmkNotifier> = {
         if (!session) {
           throw new Error('No Matrix login.');
         }
-        const { resolveRoom } = await import('../matrix/matrixClient');
+        const { resolveRoom } = await import('../matrix/matrixRooms');
         return resolveRoom(session, alias, trans);
       }
     });
