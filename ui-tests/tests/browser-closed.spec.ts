@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LoopbackReceiver } from '../../src/__tests__/loopbackReceiver';
-import { execute, openNotebook } from './fixtures';
+import { execute, openNotebook, reloadLab } from './fixtures';
 import {
   createRoom,
   registerUser,
@@ -317,11 +317,8 @@ test('ipykernel 7: a page reloaded in the middle of the run takes it back (one P
   await openNotebook(page, tmpPath, 'reload.ipynb');
   await startRunAll(page);
   await kernelHasRun(page);
-  await page.reload();
-  await page.waitForFunction(() =>
-    window.jupyterapp?.commands.hasCommand('lmk:open-history')
-  );
-  await page.evaluate(() => window.jupyterapp.restored);
+  // As a user reloads (Galata's own reload waits for a Launcher tab).
+  await reloadLab(page);
   await page.locator('.jp-NotebookPanel').first().waitFor();
   // The reloaded page has heard from the kernel before the run goes on.
   await page.waitForTimeout(3000);
