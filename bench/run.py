@@ -3,8 +3,9 @@ against two published alternatives, in headless Debian Chromium.
 
     python bench/run.py [--exec-rounds N] [--load-rounds N] [--memory-pairs N]
     python bench/run.py --only-execution | --only-load | --only-memory | --only-tell
-                        | --only-remote | --only-exec-cpu | --only-phone
-    python bench/run.py --only-execution | --only-exec-cpu | --only-memory --update-results
+                        | --only-remote | --only-exec-cpu | --only-phone | --only-relay
+    python bench/run.py --only-execution | --only-exec-cpu | --only-memory | --only-relay
+                        --update-results
 
 Each configuration gets its own virtual environment under bench/.work/envs
 (the pinned JupyterLab and ipykernel, plus the extension under test) and its

@@ -380,6 +380,11 @@ export interface IKernelRelay {
     path: string | null,
     sessionContext: ISessionContext | null
   ): IKernelRelay.IStatus;
+  /**
+   * Whether some channel allows delivery with the browser closed: without
+   * one there is nothing to say, and the panel keeps its room.
+   */
+  readonly offered: boolean;
   /** Emitted when a status may have changed. */
   readonly changed: ISignal<IKernelRelay, void>;
 }

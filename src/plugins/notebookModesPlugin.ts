@@ -273,7 +273,12 @@ namespace Private {
         ? [{ command: CommandIDs.shareLiveStatus, args: whenDoneArgs }]
         : []),
       ...(commands.hasCommand(CommandIDs.showClosedBrowserDelivery)
-        ? [{ command: CommandIDs.showClosedBrowserDelivery, args: whenDoneArgs }]
+        ? [
+            {
+              command: CommandIDs.showClosedBrowserDelivery,
+              args: whenDoneArgs
+            }
+          ]
         : []),
       { command: CommandIDs.openHistory }
     ];

@@ -53,6 +53,10 @@ export class RelayHost implements IKernelRelay {
     return this._changed;
   }
 
+  get offered(): boolean {
+    return !!this._parts?.settings().channels.some(allowsClosedBrowser);
+  }
+
   /** The relay, once loaded (for tests and the wiring). */
   get relay(): KernelRelay | null {
     return this._relay;

@@ -4,7 +4,8 @@ import { Widget } from '@lumino/widgets';
 import type { IKernelRelay } from '../tokens';
 
 /**
- * One line at the top of the Channels section: whether the current
+ * One line at the top of the Channels section, once a channel allows
+ * delivery with the browser closed: whether the current
  * notebook's kernel can deliver while the browser is closed, and why not;
  * and what it cannot report at all (its own death while no page is open).
  */
@@ -37,6 +38,8 @@ export class RelayStatusLine extends Widget {
 
   private _refresh(): void {
     const { relay, notebooks, trans } = this._options;
+    // Only once a channel allows it: a new user's panel keeps its room.
+    this.setHidden(!relay.offered);
     const panel = notebooks?.currentWidget ?? null;
     if (!panel) {
       this._text.textContent = trans.__(

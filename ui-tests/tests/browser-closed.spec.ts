@@ -262,7 +262,7 @@ for (const [label, kernelName] of [
     expect(event.event).toBe('run.failed');
     expect(event.cell).toEqual({ index: 3, execution_count: 4 });
     expect(event.error.ename).toBe('ValueError');
-    expect(event.text).toContain('cell 4 [4]');
+    expect(event.text).toContain('cell 4 (In [4])');
     expect(post.headers['x-lmk-event-id']).toMatch(/^run:/);
 
     // Later, the lab opens again: the history and a toast say what the

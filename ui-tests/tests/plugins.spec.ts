@@ -247,6 +247,32 @@ const REMAINS: {
     await page.keyboard.press('Escape');
     await notifyWorks(page);
   },
+  'kernel-relay': async page => {
+    // Nothing is handed to kernels: the bell's menu and the panel's
+    // Channels section no longer say what happens with the browser closed.
+    expect(
+      await page.evaluate(() =>
+        (window as any).jupyterapp.commands.hasCommand(
+          'lmk:show-closed-browser-delivery'
+        )
+      )
+    ).toBe(false);
+    await bell(page).click();
+    const menu = page.locator('.jp-lmk-ModeMenu');
+    await expect(menu).toContainText('Every Run, However Short');
+    await expect(menu).toContainText('Share Live Status');
+    await expect(menu).not.toContainText('When the Browser Is Closed');
+    await page.keyboard.press('Escape');
+    await execute(page, 'lmk:open-panel');
+    await expect(titles(page)).toHaveText([
+      /Channels/,
+      /History/,
+      /Remote sessions/
+    ]);
+    await expect(panel(page).locator('.jp-lmk-Channel')).toHaveCount(2);
+    await expect(panel(page).locator('.jp-lmk-RelayStatus')).toHaveCount(0);
+    await notifyWorks(page);
+  },
   'settings-form': async page => {
     // The Settings Editor still shows our settings, with the lab's own form.
     await execute(page, 'settingeditor:open', { query: 'Notifications (LMK)' });
@@ -267,6 +293,14 @@ test('with every plugin on, the lab loads without an error of ours', async ({
 }) => {
   expect(await openLab(page)).toEqual([]);
   await expect(bell(page)).toHaveCount(1);
+  // The relay's status: in the bell's menu and atop the panel's channels.
+  await bell(page).click();
+  await expect(page.locator('.jp-lmk-ModeMenu')).toContainText(
+    'When the Browser Is Closed'
+  );
+  await page.keyboard.press('Escape');
+  await execute(page, 'lmk:open-panel');
+  await expect(panel(page).locator('.jp-lmk-RelayStatus')).toHaveCount(1);
 });
 
 for (const [plugin, remains] of Object.entries(REMAINS)) {
