@@ -33,12 +33,17 @@ export const kernelRelayPlugin: JupyterFrontEndPlugin<IKernelRelay> = {
   description:
     "Lets a notebook's kernel deliver its notifications while no page of the lab is open.",
   autoStart: true,
-  requires: [IRunTracker],
-  optional: [INotifyWhenDone, ITranslator, INotebookTracker, ICommandPalette],
+  optional: [
+    IRunTracker,
+    INotifyWhenDone,
+    ITranslator,
+    INotebookTracker,
+    ICommandPalette
+  ],
   provides: IKernelRelay,
   activate: (
     app: JupyterFrontEnd,
-    tracker: IRunTracker,
+    tracker: IRunTracker | null,
     whenDone: INotifyWhenDone | null,
     translator: ITranslator | null,
     notebooks: INotebookTracker | null,

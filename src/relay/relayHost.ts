@@ -54,7 +54,10 @@ export class RelayHost implements IKernelRelay {
   }
 
   get offered(): boolean {
-    return !!this._parts?.settings().channels.some(allowsClosedBrowser);
+    return (
+      !!this._options.tracker &&
+      !!this._parts?.settings().channels.some(allowsClosedBrowser)
+    );
   }
 
   /** The relay, once loaded (for tests and the wiring). */
@@ -84,7 +87,7 @@ export class RelayHost implements IKernelRelay {
     }
     if (this._relay) {
       this._relay.settingsChanged();
-    } else if (parts.settings().channels.some(allowsClosedBrowser)) {
+    } else if (this.offered) {
       void this._load(parts);
     }
     this._changed.emit();
@@ -136,6 +139,14 @@ export class RelayHost implements IKernelRelay {
     if (this._relay) {
       return this._relay.status(sessionContext, path);
     }
+    if (!this._options.tracker) {
+      return {
+        can: false,
+        text: this._options.trans.__(
+          'Runs are not followed (the run tracker is disabled), so no kernel is handed one.'
+        )
+      };
+    }
     const settings = this._parts?.settings();
     const lookup = path ? this._parts?.findNotebook(path) : null;
     const channels =
@@ -175,7 +186,7 @@ export class RelayHost implements IKernelRelay {
         leaseS: options.leaseS
       });
       this._relay = relay;
-      options.tracker.addBoundaryObserver(relay);
+      options.tracker?.addBoundaryObserver(relay);
       relay.changed.connect(() => this._changed.emit(), this);
       for (const entry of this._panels) {
         entry.attached = relay.attach(
@@ -215,7 +226,8 @@ export namespace RelayHost {
    * Options of the relay's host.
    */
   export interface IOptions {
-    tracker: IRunTracker;
+    /** Runs, if the run tracker is on: without it nothing is handed over. */
+    tracker: IRunTracker | null;
     /** "Notify when done", if that plugin is on. */
     whenDone: INotifyWhenDone | null;
     trans: TranslationBundle;

@@ -278,8 +278,13 @@ for (const [label, kernelName] of [
     const entry = later.page.locator('.jp-lmk-HistoryEntry', {
       hasText: 'closed.ipynb failed'
     });
+    // Since issue 23 the reason is in the entry's details.
     await expect(
       entry.locator('.jp-lmk-Delivery', { hasText: 'hook' })
+    ).toContainText('sent');
+    await entry.getByRole('button', { name: /^Details of / }).click();
+    await expect(
+      entry.locator('.jp-lmk-DeliveryReason', { hasText: 'hook' })
     ).toContainText('Sent from the kernel at');
     await later.page.waitForTimeout(15_000);
     expect(receiver.received()).toHaveLength(1);
