@@ -267,7 +267,8 @@ const REMAINS: {
     await expect(titles(page)).toHaveText([
       /Channels/,
       /History/,
-      /Remote sessions/
+      /Remote sessions/,
+      /Shared Live/
     ]);
     await expect(panel(page).locator('.jp-lmk-Channel')).toHaveCount(2);
     await expect(panel(page).locator('.jp-lmk-RelayStatus')).toHaveCount(0);
