@@ -21,6 +21,7 @@ const MODULES = [
   ['formats', 'lmk_formats.py'],
   ['runs', 'lmk_runs.py'],
   ['send', 'lmk_send.py'],
+  ['email', 'lmk_email.py'],
   ['watcher', 'lmk_watcher.py']
 ];
 

@@ -18,7 +18,10 @@ import types
 
 NAME = "_jupyterlab_lmk_relay"
 # Loaded in this order; each later module sees the earlier ones by name.
-MODULES = (("lmk_formats", "formats"), ("lmk_runs", "runs"), ("lmk_send", "send"), ("lmk_watcher", "watcher"))
+MODULES = (
+    ("lmk_formats", "formats"), ("lmk_runs", "runs"), ("lmk_send", "send"),
+    ("lmk_email", "email"), ("lmk_watcher", "watcher"),
+)
 
 
 class Status:

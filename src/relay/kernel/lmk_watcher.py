@@ -38,6 +38,7 @@ import time
 if "lmk_runs" not in globals():
     # From the source tree (tests). In a kernel, the loader puts its own
     # copies of these modules here before running this one.
+    import lmk_email
     import lmk_runs
     import lmk_send
 
@@ -90,6 +91,7 @@ class Watcher:
         # Where the last request failed (type, file, line; no values).
         self.last_error = None
         self.strings = None
+        self.email_requests = lmk_email.PageRequests(kernel)
 
     # -- installation ---------------------------------------------------
 
@@ -161,6 +163,7 @@ class Watcher:
             "done": self.done,
             "cancel": self.cancel,
             "ack": self.ack,
+            "email": self.email,
         }.get(op)
         if handler is None:
             reply["error"] = "unknown-op"
@@ -315,6 +318,11 @@ class Watcher:
                 if record["id"] in ids and holder not in record["seenBy"]:
                     record["seenBy"] = (record["seenBy"] + [holder])[-HOLDERS_KEPT:]
         return {}
+
+    def email(self, request, parent, now):
+        """The page hands over an email to send now, or the channel
+        form's check (lmk_email: answered at once, the outcome pushed)."""
+        return self.email_requests.handle(request, parent)
 
     # -- cells -----------------------------------------------------------
 
@@ -511,7 +519,8 @@ class Watcher:
                     self._build(delivery)
                 continue
             delivery, channel_id, request = attempt
-            ok, retryable, failure = lmk_send.send_once(request, delivery.request_timeout_s)
+            send = lmk_email.send_once if "smtp" in request else lmk_send.send_once
+            ok, retryable, failure = send(request, delivery.request_timeout_s)
             with self.lock:
                 self._attempted(delivery, channel_id, ok, retryable, failure, self.clock())
 
@@ -543,8 +552,10 @@ class Watcher:
                 if flooded:
                     delivery.results[channel_id] = _result(channel_id, "skipped", {"kind": "flood"}, 0)
                     continue
+                email = entry["config"].get("type") == "email"
+                build = lmk_email.email_request if email else self.formats.channel_request
                 try:
-                    request = self.formats.channel_request(entry["config"], event, delivery.id, delivery.context)
+                    request = build(entry["config"], event, delivery.id, delivery.context)
                 except Exception:
                     # ChannelError: a setting the lab would refuse too.
                     request = None
