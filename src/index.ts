@@ -1,4 +1,5 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { emailPlugin } from './plugins/emailPlugin';
 import { kernelNotifyPlugin } from './plugins/kernelNotifyPlugin';
 import { kernelRelayPlugin } from './plugins/kernelRelayPlugin';
 import {
@@ -23,6 +24,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   liveStatusPlugin,
   kernelRelayPlugin,
   notifierPlugin,
+  emailPlugin,
   kernelNotifyPlugin,
   reportPlugin,
   notebookModesPlugin,

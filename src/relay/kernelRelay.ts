@@ -7,6 +7,7 @@ import { DisposableDelegate, type IDisposable } from '@lumino/disposable';
 import { type ISignal, Signal } from '@lumino/signaling';
 import type { Arbitration, IDeliveryArbiter } from '../delivery/arbiter';
 import type { INotebookLookup } from '../delivery/runNotifier';
+import { emailStrings } from '../delivery/channels/emailWords';
 import { readTitlePrefix } from '../messages/eventExtras';
 import { readReport } from '../report/reportExpressions';
 import { readNotebookChannels } from '../rules/notebookChannels';
@@ -486,6 +487,9 @@ export class KernelRelay
         output_lines: 0,
         accounts,
         matrix_rooms: accounts.matrix ? await this._rooms(channels) : {},
+        ...(channels.some(c => c.config.type === 'email')
+          ? { email_strings: emailStrings(this._trans) }
+          : {}),
         // Once per kernel: the watcher keeps them for the next runs.
         ...(state.strings ? {} : { strings: relayStrings(this._trans) })
       }

@@ -17,7 +17,9 @@ export const KERNEL_CHANNEL_TYPES: ReadonlySet<string> = new Set([
   'discord',
   'teams',
   'mattermost',
-  'matrix'
+  'matrix',
+  // Always sent by a kernel (src/relay/kernel/lmk_email.py).
+  'email'
 ]);
 
 /**

@@ -50,20 +50,31 @@ export const desktopDescription: IChannelDescription = {
 export async function loadChannelDescriptions(): Promise<
   IChannelDescription[]
 > {
-  const [sound, ntfy, webhook, slack, discord, teams, mattermost, matrix] =
-    await Promise.all([
-      import('./soundChannel'),
-      import('./ntfyChannel'),
-      import('./webhookChannel'),
-      import('./slackChannel'),
-      import('./discordChannel'),
-      import('./teamsChannel'),
-      import('./mattermostChannel'),
-      import('./matrixChannel')
-    ]);
+  const [
+    sound,
+    ntfy,
+    webhook,
+    slack,
+    discord,
+    teams,
+    mattermost,
+    matrix,
+    email
+  ] = await Promise.all([
+    import('./soundChannel'),
+    import('./ntfyChannel'),
+    import('./webhookChannel'),
+    import('./slackChannel'),
+    import('./discordChannel'),
+    import('./teamsChannel'),
+    import('./mattermostChannel'),
+    import('./matrixChannel'),
+    import('./emailChannel')
+  ]);
   return [
     ntfy.ntfyDescription,
     matrix.matrixDescription,
+    email.emailDescription,
     slack.slackDescription,
     discord.discordDescription,
     teams.teamsDescription,

@@ -1,21 +1,23 @@
 """A real SMTP server on loopback for the email channel's tests: aiosmtpd,
 with STARTTLS on a self-signed certificate made for the test (which the
-kernels trust through ``SSL_CERT_FILE``) and AUTH required after it.
+kernels trust through ``SSL_CERT_FILE``) and AUTH required after it; or,
+``plain``, no TLS (the channel's "none", for a server on localhost) with
+AUTH still required.
 
-    python smtp_server.py DIR   serve until killed, for the UI tests:
-                                writes DIR/cert.pem, DIR/smtp.json (port,
-                                user, password) and DIR/mails/<n>.eml
+    python smtp_server.py DIR --port N --password P [--plain]
+        serve until SIGTERM, for the jest and UI tests: writes each mail
+        received to DIR/<n>.eml
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import socket
 import ssl
 import subprocess
-import sys
 import threading
 import time
+import warnings
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -94,22 +96,29 @@ class SmtpServer:
     """aiosmtpd on 127.0.0.1: STARTTLS required, then AUTH (PLAIN, LOGIN)
     with ``USER`` and ``password``."""
 
-    def __init__(self, directory, password, spool=None):
-        self.cert, key = make_certificate(directory)
+    def __init__(self, directory, password, spool=None, port=None, plain=False):
         self.password = password
         self.mailbox = Mailbox(spool)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(str(self.cert), str(key))
-        self.port = free_port()
+        self.port = port or free_port()
+        tls = {}
+        if not plain:
+            self.cert, key = make_certificate(directory)
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(str(self.cert), str(key))
+            tls = {"tls_context": context, "require_starttls": True, "auth_require_tls": True}
+        else:
+            # Loopback only, for tests: say nothing of AUTH without TLS.
+            warnings.filterwarnings("ignore", module="aiosmtpd")
+            logging.getLogger("mail.log").setLevel(logging.ERROR)
+            self.cert = None
+            tls = {"auth_require_tls": False}
         self.controller = Controller(
             self.mailbox,
             hostname="127.0.0.1",
             port=self.port,
-            tls_context=context,
-            require_starttls=True,
             auth_required=True,
-            auth_require_tls=True,
             authenticator=self._authenticate,
+            **tls,
         )
         self.controller.start()
 
@@ -120,7 +129,7 @@ class SmtpServer:
             and auth_data.password == self.password.encode()
         )
         self.mailbox.logins.append(ok)
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
     def channel(self, channel_id="mail", **overrides):
         config = {
@@ -142,19 +151,30 @@ class SmtpServer:
         self.controller.stop()
 
 
-def main(directory):
-    directory = Path(directory)
-    spool = directory / "mails"
+def main():
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("directory")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--plain", action="store_true")
+    args = parser.parse_args()
+    spool = Path(args.directory)
     spool.mkdir(parents=True, exist_ok=True)
-    password = "pw-" + "".join("%02x" % b for b in __import__("os").urandom(8))
-    server = SmtpServer(directory, password, spool)
-    (directory / "smtp.json").write_text(json.dumps({"port": server.port, "user": USER, "password": password}))
+    for old in spool.glob("*.eml"):
+        old.unlink()
+    server = SmtpServer(spool, args.password, spool, port=args.port, plain=args.plain)
+    print("smtp ready on 127.0.0.1:%d" % server.port, flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        while True:
-            time.sleep(3600)
+        stop.wait()
     finally:
         server.stop()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main()
