@@ -1,0 +1,178 @@
+import { expect, galata, test } from '@jupyterlab/galata';
+import { type ChildProcess, spawn } from 'child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import * as net from 'net';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { execute, openNotebook, uploadNotebooks } from './fixtures';
+
+/**
+ * The email channel in a real JupyterLab in Chromium: the notebook's real
+ * ipykernel sends to a real SMTP server on loopback (aiosmtpd, started by
+ * the test: `src/relay/kernel/tests/smtp_server.py`, AUTH required; no TLS
+ * here, the channel's "none" for a server on localhost: STARTTLS is tested
+ * on real kernels in test_email_kernel.py).
+ */
+const ROOT = path.resolve(__dirname, '../..');
+const PASSWORD = `pw-${Math.random().toString(36).slice(2)}`;
+let smtp: ChildProcess;
+let spool: string;
+let port: number;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as net.AddressInfo;
+      server.close(() => resolve(address.port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** The mails received so far, oldest first (raw RFC 5322 text). */
+function mails(): string[] {
+  return readdirSync(spool)
+    .filter(name => name.endsWith('.eml'))
+    .sort((a, b) => parseInt(a) - parseInt(b))
+    .map(name => readFileSync(path.join(spool, name), 'utf8'));
+}
+
+async function waitForMails(count: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && mails().length < count) {
+    await new Promise(resolve => setTimeout(resolve, 250));
+  }
+  return mails();
+}
+
+test.beforeAll(async () => {
+  spool = mkdtempSync(path.join(tmpdir(), 'lmk-ui-smtp-'));
+  port = await freePort();
+  smtp = spawn(
+    path.join(ROOT, '.venv', 'bin', 'python'),
+    [
+      path.join(ROOT, 'src/relay/kernel/tests/smtp_server.py'),
+      spool,
+      '--port',
+      String(port),
+      '--password',
+      PASSWORD,
+      '--plain'
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] }
+  );
+  await new Promise<void>((resolve, reject) => {
+    smtp.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('smtp ready')) {
+        resolve();
+      }
+    });
+    smtp.on('exit', code => reject(new Error(`smtp server exited: ${code}`)));
+  });
+});
+
+test.afterAll(() => {
+  smtp?.kill('SIGTERM');
+  rmSync(spool, { recursive: true, force: true });
+});
+
+test.use({
+  // The SMTP server's port is known once it has started.
+  // eslint-disable-next-line no-empty-pattern
+  mockSettings: async ({}, use) => {
+    await use({
+      ...galata.DEFAULT_SETTINGS,
+      'jupyterlab-lmk:plugin': {
+        threshold: 2,
+        channels: [
+          {
+            id: 'mail',
+            type: 'email',
+            enabled: true,
+            awayOnly: false,
+            host: '127.0.0.1',
+            port,
+            security: 'none',
+            username: 'lmk-user',
+            password: PASSWORD,
+            from: 'lab@example.org',
+            to: 'me@example.org'
+          }
+        ]
+      }
+    });
+  }
+});
+
+test.beforeEach(async ({ page, tmpPath }) => {
+  for (const name of readdirSync(spool)) {
+    rmSync(path.join(spool, name));
+  }
+  await uploadNotebooks(page, tmpPath);
+});
+
+test('a failed Run All with the page open: the page hands it to the kernel, one mail, History says sent', async ({
+  page,
+  tmpPath
+}) => {
+  await openNotebook(page, tmpPath, 'slow-failing.ipynb');
+  await execute(page, 'notebook:run-all-cells');
+  const [mail, ...more] = await waitForMails(1, 60_000);
+  expect(mail).toMatch(/^Subject: .*slow-failing.ipynb/m);
+  expect(mail).toContain('Content-Type: text/plain');
+  expect(mail).toContain('Content-Type: text/html');
+  expect(mail).toContain('ZeroDivisionError');
+  expect(mail).toMatch(/^Auto-Submitted: auto-generated$/m);
+  await page.waitForTimeout(2000);
+  expect(more).toEqual([]);
+  expect(mails()).toHaveLength(1);
+
+  await execute(page, 'lmk:open-history');
+  const entry = page.locator('.jp-lmk-HistoryEntry', {
+    hasText: 'slow-failing.ipynb'
+  });
+  await expect(
+    entry.locator('.jp-lmk-Delivery', { hasText: 'mail' })
+  ).toHaveText('mail: sent');
+  expect(await page.locator('body').innerText()).not.toContain(PASSWORD);
+});
+
+test('a failed Run All with the page closed: the kernel sends exactly one mail', async ({
+  page,
+  tmpPath
+}) => {
+  await openNotebook(page, tmpPath, 'slow-failing.ipynb');
+  await execute(page, 'notebook:run-all-cells');
+  // The run is handed to the kernel; leave while its first cell sleeps.
+  await page.locator('#jp-main-statusbar >> text=Busy').waitFor();
+  await page.waitForTimeout(1000);
+  await page.goto('about:blank');
+
+  const [mail] = await waitForMails(1, 90_000);
+  expect(mail).toMatch(/^Subject: .*slow-failing.ipynb/m);
+  expect(mail).toContain('Content-Type: text/plain');
+  expect(mail).toContain('Content-Type: text/html');
+  expect(mail).toContain('ZeroDivisionError');
+  expect(mail).not.toContain(PASSWORD);
+  // Past the kernel's retries' first back-off: still one.
+  await new Promise(resolve => setTimeout(resolve, 3000));
+  expect(mails()).toHaveLength(1);
+
+  // Back in the lab: the kernel's delivery is in the History, not sent again.
+  await page.goto('/lab');
+  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+  await openNotebook(page, tmpPath, 'slow-failing.ipynb');
+  await execute(page, 'lmk:open-history');
+  const entry = page.locator('.jp-lmk-HistoryEntry', {
+    hasText: 'slow-failing.ipynb'
+  });
+  await expect(entry.locator('.jp-lmk-Delivery').first()).toContainText(
+    'mail'
+  );
+  expect(mails()).toHaveLength(1);
+  const notebook = await page.request.get(
+    `/api/contents/${tmpPath}/slow-failing.ipynb?content=1`
+  );
+  expect(await notebook.text()).not.toContain(PASSWORD);
+});
