@@ -167,9 +167,7 @@ test('a failed Run All with the page closed: the kernel sends exactly one mail',
   const entry = page.locator('.jp-lmk-HistoryEntry', {
     hasText: 'slow-failing.ipynb'
   });
-  await expect(entry.locator('.jp-lmk-Delivery').first()).toContainText(
-    'mail'
-  );
+  await expect(entry.locator('.jp-lmk-Delivery').first()).toContainText('mail');
   expect(mails()).toHaveLength(1);
   const notebook = await page.request.get(
     `/api/contents/${tmpPath}/slow-failing.ipynb?content=1`
