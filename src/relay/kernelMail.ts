@@ -12,7 +12,13 @@ export const MAIL_TIMEOUT_S = 15;
  */
 export type MailOutcome =
   | { ok: true }
-  | { ok: false; kind: string; retryable: boolean }
+  | {
+      ok: false;
+      kind: string;
+      retryable: boolean;
+      /** The server may have the message although no answer said so. */
+      mayHaveArrived?: boolean;
+    }
   /** The kernel cannot mail: not an IPython kernel, or it did not answer. */
   | { ok: false; kind: 'not-python' | 'no-answer'; retryable: boolean };
 
@@ -144,7 +150,7 @@ export class KernelMail {
           op?: unknown;
           ok?: unknown;
           retryable?: unknown;
-          failure?: { kind?: unknown } | null;
+          failure?: { kind?: unknown; mayHaveArrived?: unknown } | null;
         };
         if (push.op !== 'email') {
           return;
@@ -158,7 +164,8 @@ export class KernelMail {
                   typeof push.failure?.kind === 'string'
                     ? push.failure.kind
                     : 'rejected',
-                retryable: push.retryable === true
+                retryable: push.retryable === true,
+                mayHaveArrived: push.failure?.mayHaveArrived === true
               }
         );
       };

@@ -110,7 +110,10 @@ export class EmailChannel implements IChannelType {
     throw new DeliveryError(
       outcome.kind === 'no-answer'
         ? 'timeout'
-        : emailDeliveryKind(outcome.kind),
+        : emailDeliveryKind(
+            outcome.kind,
+            'mayHaveArrived' in outcome && !!outcome.mayHaveArrived
+          ),
       outcome.kind === 'no-answer'
         ? trans.__('The notebook’s kernel did not answer.')
         : emailFailureText(outcome.kind, host, trans)

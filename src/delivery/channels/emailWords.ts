@@ -143,10 +143,20 @@ export function emailFailureText(
  * The delivery failure kind of an SMTP failure (for the outbox's retries:
  * only `unreachable`, `timeout` and `server` are tried again).
  */
-export function emailDeliveryKind(kind: string): DeliveryFailureKind {
+export function emailDeliveryKind(
+  kind: string,
+  mayHaveArrived = false
+): DeliveryFailureKind {
   switch (kind) {
     case 'unreachable':
     case 'timeout':
+      // Only a message that may have gone out is not simply sent again
+      // (a mailbox keeps both copies).
+      return mayHaveArrived
+        ? kind === 'timeout'
+          ? 'timeout'
+          : 'dropped'
+        : 'unreachable';
     case 'server':
     case 'invalid-config':
       return kind;

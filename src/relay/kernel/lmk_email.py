@@ -227,7 +227,7 @@ def _kind(error, stage):
     if isinstance(error, (smtplib.SMTPServerDisconnected, ConnectionError)) and stage == "tls":
         return "tls"
     if isinstance(error, (OSError, smtplib.SMTPException)):
-        return "unreachable" if stage == "unreachable" else stage
+        return "unreachable" if stage in ("unreachable", "send") else stage
     return "rejected"
 
 
@@ -255,7 +255,12 @@ def send_once(request, timeout=TIMEOUT_S):
         return True, False, None
     except BaseException as error:
         kind = _kind(error, "send")
-        return False, kind in _RETRYABLE, {"kind": kind}
+        failure = {"kind": kind}
+        if kind in ("timeout", "unreachable"):
+            # The message may have gone out before the answer was lost:
+            # as for HTTP, sent again only within the watcher's guard.
+            failure["mayHaveArrived"] = True
+        return False, kind in _RETRYABLE, failure
     finally:
         _quit(smtp)
 
