@@ -1,4 +1,9 @@
-import { expect, galata, test } from '@jupyterlab/galata';
+import {
+  expect,
+  galata,
+  type IJupyterLabPageFixture,
+  test
+} from '@jupyterlab/galata';
 import { type ChildProcess, spawn } from 'child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import * as net from 'net';
@@ -138,39 +143,124 @@ test('a failed Run All with the page open: the page hands it to the kernel, one 
   expect(await page.locator('body').innerText()).not.toContain(PASSWORD);
 });
 
+/** A notebook whose Run All sleeps, then fails in its third cell. */
+function sleepingNotebook(): string {
+  const cell = (source: string) => ({
+    cell_type: 'code',
+    source,
+    metadata: {},
+    outputs: [],
+    execution_count: null
+  });
+  return JSON.stringify({
+    cells: [
+      cell('import time'),
+      cell('time.sleep(8)'),
+      cell("raise ValueError('mailed by the kernel')")
+    ],
+    metadata: {
+      kernelspec: {
+        name: 'python3',
+        display_name: 'Python 3',
+        language: 'python'
+      }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  });
+}
+
+/**
+ * Until the notebook's kernel has the run going on, asked on the control
+ * channel as the lab asks it (docs/kernel-relay.md).
+ */
+async function kernelHasRun(page: IJupyterLabPageFixture): Promise<void> {
+  await page.waitForFunction(
+    async () => {
+      const panel = window.jupyterapp.shell.currentWidget as any;
+      const kernel = panel?.sessionContext?.session?.kernel;
+      if (!kernel) {
+        return false;
+      }
+      const future = kernel.sendControlMessage(
+        {
+          header: {
+            msg_id: `ui-${Math.random()}`,
+            msg_type: 'comm_info_request',
+            session: kernel.clientId,
+            username: '',
+            date: new Date().toISOString(),
+            version: '5.3'
+          },
+          parent_header: {},
+          metadata: {},
+          content: {
+            target_name: 'jupyterlab_lmk.relay.v1',
+            lmk: { op: 'hello', holder: 'ui-test', client: 'ui-test' }
+          },
+          channel: 'control',
+          buffers: []
+        },
+        true,
+        true
+      );
+      const reply = await future.done;
+      return (reply.content.lmk?.running ?? []).length > 0;
+    },
+    null,
+    { timeout: 60_000, polling: 250 }
+  );
+}
+
 test('a failed Run All with the page closed: the kernel sends exactly one mail', async ({
   page,
   tmpPath
 }) => {
-  await openNotebook(page, tmpPath, 'slow-failing.ipynb');
-  await execute(page, 'notebook:run-all-cells');
-  // The run is handed to the kernel; leave while its first cell sleeps.
-  await page.locator('#jp-main-statusbar >> text=Busy').waitFor();
-  await page.waitForTimeout(1000);
-  await page.goto('about:blank');
+  test.setTimeout(240_000);
+  await page.contents.uploadContent(
+    sleepingNotebook(),
+    'text',
+    `${tmpPath}/mailed.ipynb`
+  );
+  await openNotebook(page, tmpPath, 'mailed.ipynb');
+  // Run All without waiting for its end; leave once the kernel has it.
+  await page.evaluate(() => {
+    void window.jupyterapp.commands.execute('notebook:run-all-cells');
+  });
+  await kernelHasRun(page);
+  // The lab's page goes (its kernel connection closes with it).
+  await page.evaluate(() => {
+    window.location.href = 'about:blank';
+  });
+  await page.waitForURL('about:blank');
 
   const [mail] = await waitForMails(1, 90_000);
-  expect(mail).toMatch(/^Subject: .*slow-failing.ipynb/m);
+  expect(mail).toMatch(/^Subject: .*mailed.ipynb/m);
   expect(mail).toContain('Content-Type: text/plain');
   expect(mail).toContain('Content-Type: text/html');
-  expect(mail).toContain('ZeroDivisionError');
+  expect(mail).toContain('mailed by the kernel');
   expect(mail).not.toContain(PASSWORD);
-  // Past the kernel's retries' first back-off: still one.
+  // Past the kernel's first back-off: still one.
   await new Promise(resolve => setTimeout(resolve, 3000));
   expect(mails()).toHaveLength(1);
 
-  // Back in the lab: the kernel's delivery is in the History, not sent again.
-  await page.goto('/lab');
+  // Back in the lab: the History shows what the kernel sent; nothing is
+  // sent again.
+  await page.goto(`tree/${tmpPath}`);
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
-  await openNotebook(page, tmpPath, 'slow-failing.ipynb');
+  await openNotebook(page, tmpPath, 'mailed.ipynb');
   await execute(page, 'lmk:open-history');
   const entry = page.locator('.jp-lmk-HistoryEntry', {
-    hasText: 'slow-failing.ipynb'
+    hasText: 'mailed.ipynb'
   });
-  await expect(entry.locator('.jp-lmk-Delivery').first()).toContainText('mail');
+  await expect(
+    entry.locator('.jp-lmk-Delivery', { hasText: 'mail' })
+  ).toContainText('Sent from the kernel at', { timeout: 30_000 });
+  await page.waitForTimeout(5000);
   expect(mails()).toHaveLength(1);
+  expect(await page.locator('body').innerText()).not.toContain(PASSWORD);
   const notebook = await page.request.get(
-    `/api/contents/${tmpPath}/slow-failing.ipynb?content=1`
+    `/api/contents/${tmpPath}/mailed.ipynb?content=1`
   );
   expect(await notebook.text()).not.toContain(PASSWORD);
 });
