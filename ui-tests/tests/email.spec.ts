@@ -214,6 +214,7 @@ async function kernelHasRun(page: IJupyterLabPageFixture): Promise<void> {
 
 test('a failed Run All with the page closed: the kernel sends exactly one mail', async ({
   page,
+  baseURL,
   tmpPath
 }) => {
   test.setTimeout(240_000);
@@ -246,8 +247,16 @@ test('a failed Run All with the page closed: the kernel sends exactly one mail',
 
   // Back in the lab: the History shows what the kernel sent; nothing is
   // sent again.
-  await page.goto(`tree/${tmpPath}`);
+  // (Galata's goto waits for a Launcher, which a restored workspace lacks.)
+  await page.evaluate(url => {
+    window.location.href = url;
+  }, `${baseURL}/lab/tree/${tmpPath}`);
+  await page.waitForURL(/\/lab\//);
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+  await page.waitForFunction(() =>
+    window.jupyterapp?.commands.hasCommand('lmk:open-history')
+  );
+  await page.evaluate(() => window.jupyterapp.restored);
   await openNotebook(page, tmpPath, 'mailed.ipynb');
   await execute(page, 'lmk:open-history');
   const entry = page.locator('.jp-lmk-HistoryEntry', {
