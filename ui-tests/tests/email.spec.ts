@@ -214,7 +214,6 @@ async function kernelHasRun(page: IJupyterLabPageFixture): Promise<void> {
 
 test('a failed Run All with the page closed: the kernel sends exactly one mail', async ({
   page,
-  baseURL,
   tmpPath
 }) => {
   test.setTimeout(240_000);
@@ -229,6 +228,7 @@ test('a failed Run All with the page closed: the kernel sends exactly one mail',
     void window.jupyterapp.commands.execute('notebook:run-all-cells');
   });
   await kernelHasRun(page);
+  const labUrl = new URL(`/lab/tree/${tmpPath}`, page.url()).toString();
   // The lab's page goes (its kernel connection closes with it).
   await page.evaluate(() => {
     window.location.href = 'about:blank';
@@ -250,7 +250,7 @@ test('a failed Run All with the page closed: the kernel sends exactly one mail',
   // (Galata's goto waits for a Launcher, which a restored workspace lacks.)
   await page.evaluate(url => {
     window.location.href = url;
-  }, `${baseURL}/lab/tree/${tmpPath}`);
+  }, labUrl);
   await page.waitForURL(/\/lab\//);
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
   await page.waitForFunction(() =>
