@@ -4,11 +4,7 @@ import {
   type IJupyterLabPageFixture,
   test
 } from '@jupyterlab/galata';
-import { type ChildProcess, spawn } from 'child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
-import * as net from 'net';
-import { tmpdir } from 'os';
-import * as path from 'path';
+import { LoopbackSmtp, SMTP_USER } from '../../src/__tests__/loopbackSmtp';
 import { execute, openNotebook, uploadNotebooks } from './fixtures';
 
 /**
@@ -18,68 +14,19 @@ import { execute, openNotebook, uploadNotebooks } from './fixtures';
  * here, the channel's "none" for a server on localhost: STARTTLS is tested
  * on real kernels in test_email_kernel.py).
  */
-const ROOT = path.resolve(__dirname, '../..');
 const PASSWORD = `pw-${Math.random().toString(36).slice(2)}`;
-let smtp: ChildProcess;
-let spool: string;
-let port: number;
+let smtp: LoopbackSmtp;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address() as net.AddressInfo;
-      server.close(() => resolve(address.port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** The mails received so far, oldest first (raw RFC 5322 text). */
-function mails(): string[] {
-  return readdirSync(spool)
-    .filter(name => name.endsWith('.eml'))
-    .sort((a, b) => parseInt(a) - parseInt(b))
-    .map(name => readFileSync(path.join(spool, name), 'utf8'));
-}
-
-async function waitForMails(count: number, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && mails().length < count) {
-    await new Promise(resolve => setTimeout(resolve, 250));
-  }
-  return mails();
-}
+const mails = () => smtp.mails();
+const waitForMails = (count: number, timeoutMs: number) =>
+  smtp.waitForMails(count, timeoutMs);
 
 test.beforeAll(async () => {
-  spool = mkdtempSync(path.join(tmpdir(), 'lmk-ui-smtp-'));
-  port = await freePort();
-  smtp = spawn(
-    path.join(ROOT, '.venv', 'bin', 'python'),
-    [
-      path.join(ROOT, 'src/relay/kernel/tests/smtp_server.py'),
-      spool,
-      '--port',
-      String(port),
-      '--password',
-      PASSWORD,
-      '--plain'
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] }
-  );
-  await new Promise<void>((resolve, reject) => {
-    smtp.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('smtp ready')) {
-        resolve();
-      }
-    });
-    smtp.on('exit', code => reject(new Error(`smtp server exited: ${code}`)));
-  });
+  smtp = await LoopbackSmtp.start(PASSWORD);
 });
 
 test.afterAll(() => {
-  smtp?.kill('SIGTERM');
-  rmSync(spool, { recursive: true, force: true });
+  smtp?.stop();
 });
 
 test.use({
@@ -97,9 +44,9 @@ test.use({
             enabled: true,
             awayOnly: false,
             host: '127.0.0.1',
-            port,
+            port: smtp.port,
             security: 'none',
-            username: 'lmk-user',
+            username: SMTP_USER,
             password: PASSWORD,
             from: 'lab@example.org',
             to: 'me@example.org'
@@ -111,9 +58,7 @@ test.use({
 });
 
 test.beforeEach(async ({ page, tmpPath }) => {
-  for (const name of readdirSync(spool)) {
-    rmSync(path.join(spool, name));
-  }
+  smtp.clear();
   await uploadNotebooks(page, tmpPath);
 });
 

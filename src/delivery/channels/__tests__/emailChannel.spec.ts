@@ -6,17 +6,17 @@
  * without TLS here, the channel's "none" for a server on localhost: the
  * STARTTLS path is tested on real kernels in test_email_kernel.py).
  */
-import { type ChildProcess, spawn } from 'child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
-import * as net from 'net';
-import { tmpdir } from 'os';
-import * as path from 'path';
 import type { SessionContext } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
 import {
   startKernel,
   useJupyterServer
 } from '../../../__tests__/kernelFixtures';
+import {
+  freePort,
+  LoopbackSmtp,
+  SMTP_USER
+} from '../../../__tests__/loopbackSmtp';
 import type { IChannelConfig } from '../../../tokens';
 import { DeliveryError } from '../../deliveryError';
 import {
@@ -33,7 +33,6 @@ import {
 import { failedRunEvent, notificationOf } from './sampleEvents';
 
 const trans = nullTranslator.load('jupyterlab_lmk');
-const ROOT = path.resolve(__dirname, '../../../..');
 const PASSWORD = `pw-${Math.random().toString(36).slice(2)}`;
 
 function channel(overrides: Partial<IChannelConfig> = {}): IChannelConfig {
@@ -96,49 +95,14 @@ describe('the email form', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 describe('email through a real kernel and SMTP server', () => {
   useJupyterServer();
-  let smtp: ChildProcess;
-  let spool: string;
-  let port: number;
+  let smtp: LoopbackSmtp;
   let sessionContext: SessionContext;
   let find: EmailKernelFinder;
 
   beforeAll(async () => {
-    spool = mkdtempSync(path.join(tmpdir(), 'lmk-smtp-'));
-    port = await freePort();
-    smtp = spawn(
-      path.join(ROOT, '.venv', 'bin', 'python'),
-      [
-        path.join(ROOT, 'src/relay/kernel/tests/smtp_server.py'),
-        spool,
-        '--port',
-        String(port),
-        '--password',
-        PASSWORD,
-        '--plain'
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] }
-    );
-    await new Promise<void>((resolve, reject) => {
-      smtp.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('smtp ready')) {
-          resolve();
-        }
-      });
-      smtp.on('exit', code => reject(new Error(`smtp server exited: ${code}`)));
-    });
+    smtp = await LoopbackSmtp.start(PASSWORD);
     sessionContext = await startKernel();
     find = async () => ({
       kernel: sessionContext.session!.kernel!,
@@ -147,29 +111,23 @@ describe('email through a real kernel and SMTP server', () => {
   }, 120_000);
 
   afterAll(async () => {
-    smtp?.kill('SIGTERM');
+    smtp?.stop();
     // The server may be gone first: its kernels go with it.
     await sessionContext?.shutdown().catch(() => undefined);
     sessionContext?.dispose();
-    rmSync(spool, { recursive: true, force: true });
   });
 
   const local = (overrides: Partial<IChannelConfig> = {}) =>
     channel({
       host: '127.0.0.1',
       security: 'none',
-      port,
-      username: 'lmk-user',
+      port: smtp.port,
+      username: SMTP_USER,
       password: PASSWORD,
       ...overrides
     });
 
-  function mails(): string[] {
-    return readdirSync(spool)
-      .filter(name => name.endsWith('.eml'))
-      .sort()
-      .map(name => readFileSync(path.join(spool, name), 'utf8'));
-  }
+  const mails = () => smtp.mails();
 
   it('sends one mail with both parts and the failing cell', async () => {
     const email = new EmailChannel({ trans, find });
