@@ -154,6 +154,9 @@ export interface ILmkNotifier {
   /** Make a new channel type available to the settings. */
   registerChannelType(channelType: IChannelType): IDisposable;
 
+  /** Whether a channel type has been registered (its plugin is on). */
+  hasChannelType(type: string): boolean;
+
   /**
    * The user saw this notification in the lab (closed its toast, went to
    * its cell, opened it in the history): the channels still holding it

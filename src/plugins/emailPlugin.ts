@@ -19,14 +19,17 @@ export const emailPlugin: JupyterFrontEndPlugin<void> = {
   description:
     "Email notifications, sent by the notebook's Python kernel over SMTP.",
   autoStart: true,
-  requires: [ILmkNotifier],
-  optional: [ITranslator, INotebookTracker],
+  optional: [ILmkNotifier, ITranslator, INotebookTracker],
   activate: (
     app: JupyterFrontEnd,
-    notifier: ILmkNotifier,
+    notifier: ILmkNotifier | null,
     translator: ITranslator | null,
     notebooks: INotebookTracker | null
   ): void => {
+    if (!notifier) {
+      // Without the core plugin nothing is sent.
+      return;
+    }
     const trans = (translator ?? nullTranslator).load('jupyterlab_lmk');
     const find = Private.finder(app, notebooks);
     const channel = import('../delivery/channels/emailChannel').then(module => {

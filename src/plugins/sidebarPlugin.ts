@@ -152,7 +152,8 @@ export const sidebarPlugin: JupyterFrontEndPlugin<ILmkSidebar> = {
           store,
           history,
           notifier,
-          trans
+          trans,
+          started: app.started
         });
         if (notifier) {
           const section = Private.section(
@@ -264,6 +265,7 @@ namespace Private {
     history: NotificationHistory;
     notifier: ILmkNotifier | null;
     trans: TranslationBundle;
+    started: Promise<void>;
   }): Promise<void> {
     const { store, history, notifier, trans } = options;
     const [{ ChannelsPanel }, catalog, services] = await Promise.all([
@@ -271,13 +273,18 @@ namespace Private {
       import('../delivery/channels/channelCatalog'),
       import('../widgets/accountServices')
     ]);
-    await store.ready.catch(() => undefined);
+    await Promise.all([store.ready.catch(() => undefined), options.started]);
     options.channels.addWidget(
       new ChannelsPanel({
         store,
         history,
         trans,
-        descriptions: await catalog.loadChannelDescriptions(),
+        // Only the types that can be sent: a type whose plugin is disabled
+        // (email) is not offered. Every plugin has registered its types once
+        // the lab has started.
+        descriptions: (await catalog.loadChannelDescriptions()).filter(
+          d => !notifier || notifier.hasChannelType(d.type)
+        ),
         matrix: () => services.matrixService(trans),
         ntfy: () => services.ntfyService(trans),
         test: notifier

@@ -274,6 +274,16 @@ const REMAINS: {
     await expect(panel(page).locator('.jp-lmk-RelayStatus')).toHaveCount(0);
     await notifyWorks(page);
   },
+  email: async page => {
+    // Email cannot be sent: the channel form no longer offers it.
+    await execute(page, 'lmk:open-panel');
+    await panel(page).getByRole('button', { name: 'Add a channel…' }).click();
+    const type = page.locator('.jp-Dialog').getByLabel('Send notifications to');
+    await expect(type).toContainText('ntfy push');
+    await expect(type).not.toContainText('Email');
+    await page.keyboard.press('Escape');
+    await notifyWorks(page);
+  },
   'settings-form': async page => {
     // The Settings Editor still shows our settings, with the lab's own form.
     await execute(page, 'settingeditor:open', { query: 'Notifications (LMK)' });

@@ -87,6 +87,7 @@ function recordingNotifier(sent: ILmkNotification[]): ILmkNotifier {
       dispose: () => undefined,
       isDisposed: false
     }),
+    hasChannelType: () => false,
     markSeen: () => undefined,
     get delivered() {
       return delivered;
