@@ -349,6 +349,62 @@ describe('the kernel relay with ipykernel 7', () => {
     expect(receiver.received()).toHaveLength(2);
   });
 
+  it('takes over a run the page held for "only when I\'m away" when the page closes, and the next page does not send it again', async () => {
+    const browser = new Browser();
+    const notebookPath = freshPath();
+    const channels = [
+      { ...webhookChannel(receiver.url('/hook/s3cr3t')), awayOnly: true }
+    ];
+    // The user is at the page: the page claims the run and holds it.
+    const page = await open({
+      browser,
+      path: notebookPath,
+      sources: ['x = 1'],
+      kernelName,
+      channels,
+      present: true,
+      leaseS: 2
+    });
+    void page.runAll();
+    await waitUntil(
+      () =>
+        page.delivered.some(d =>
+          d.results.some(r => r.channelId === 'hook' && r.status === 'pending')
+        ),
+      20_000
+    );
+    expect(receiver.received()).toHaveLength(0);
+    // The page closes (the user left): its lease runs out, the kernel sends.
+    page.close();
+    pages = pages.filter(p => p !== page);
+    const [sent] = await receiver.waitFor(1, 'POST', 20_000);
+    expect(JSON.parse(sent.text).sender).toBe('kernel');
+    // The next page of this browser, with the user away, settles what the
+    // first one held: it asks the kernel first and records the kernel's.
+    const next = await open({
+      browser,
+      path: notebookPath,
+      sources: ['x = 1'],
+      kernelName,
+      channels,
+      present: false
+    });
+    await next.notifier.resume();
+    await waitUntil(
+      () =>
+        next.delivered.some(d =>
+          d.results.some(
+            r =>
+              r.channelId === 'hook' &&
+              /^Sent from the kernel at /.test(r.detail ?? '')
+          )
+        ),
+      30_000
+    );
+    await quiet();
+    expect(receiver.received()).toHaveLength(1);
+  });
+
   it('sends what kernel code asked for with notify() when the page has closed', async () => {
     const notebookPath = freshPath();
     const code =

@@ -74,6 +74,8 @@ export interface IPageOptions {
   settings?: Partial<ILmkSettings>;
   /** How far ahead this page's outbox clock is (time passed since). */
   clockOffsetMs?: number;
+  /** Whether the user is at this page ("only when I'm away" holds). */
+  present?: boolean;
 }
 
 /**
@@ -121,6 +123,7 @@ export class RelayPage {
         locks: browser.locks,
         now: () => Date.now() + (options.clockOffsetMs ?? 0)
       },
+      waitsForAway: config => !!config.awayOnly && !!options.present,
       arbiter: () => this.host.arbiter()
     });
     this.notifier.registerChannelType(new WebhookChannel({ trans }));

@@ -147,7 +147,7 @@ describe('email through a real kernel and SMTP server', () => {
     expect(mail).toMatch(/^Message-ID: <lmk\.[0-9a-f]{32}@example\.org>$/m);
     expect(mail).toMatch(/Content-Type: text\/plain/);
     expect(mail).toMatch(/Content-Type: text\/html/);
-    expect(mail).toContain('Failed at cell 3 [12]');
+    expect(mail).toContain('Failed at cell 3 (In [12])');
     expect(mail).toContain(
       '<strong>ZeroDivisionError: division by zero</strong>'
     );
