@@ -1,11 +1,11 @@
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, galata } from '@jupyterlab/galata';
 import { LoopbackReceiver } from '../../src/__tests__/loopbackReceiver';
 import { execute, openNotebook, reloadLab } from './fixtures';
 import {
   gatedNotebook,
   kernelHasRun,
-  newBrowserPage,
-  startRunAll
+  startRunAll,
+  test
 } from './relayFixtures';
 import {
   createRoom,
@@ -78,38 +78,13 @@ for (const [label, kernelName] of [
 ]) {
   test(`${label}: the page closes mid Run All that fails later, the kernel tells once, naming the failing cell; a page opened later sends nothing and shows it`, async ({
     page,
-    browser,
-    appPath,
-    baseURL,
-    mockConfig,
-    mockSettings,
-    mockState,
-    mockUser,
-    sessions,
-    terminals,
-    kernels,
     tmpPath,
-    waitForApplication
+    otherBrowser
   }) => {
     test.setTimeout(240_000);
-    const fixtures = {
-      page,
-      browser,
-      appPath,
-      baseURL,
-      mockConfig,
-      mockSettings,
-      mockState,
-      mockUser,
-      sessions,
-      terminals,
-      kernels,
-      tmpPath,
-      waitForApplication
-    };
     const { text, go } = gatedNotebook(kernelName);
     await page.contents.uploadContent(text, 'text', `${tmpPath}/closed.ipynb`);
-    const first = await newBrowserPage(fixtures, 'closing');
+    const first = await otherBrowser('closing');
     await openNotebook(first.page, tmpPath, 'closed.ipynb');
     await startRunAll(first.page);
     await kernelHasRun(first.page);
@@ -128,7 +103,7 @@ for (const [label, kernelName] of [
 
     // Later, the lab opens again: the history and a toast say what the
     // kernel sent, and nothing is sent again.
-    const later = await newBrowserPage(fixtures, 'later');
+    const later = await otherBrowser('later');
     await openNotebook(later.page, tmpPath, 'closed.ipynb');
     await expect(
       later.page.locator('.jp-toast-message', {
@@ -198,39 +173,14 @@ test('ipykernel 7: a page reloaded in the middle of the run takes it back (one P
 
 test('ipykernel 7: two computers on the notebook, one delivery', async ({
   page,
-  browser,
-  appPath,
-  baseURL,
-  mockConfig,
-  mockSettings,
-  mockState,
-  mockUser,
-  sessions,
-  terminals,
-  kernels,
   tmpPath,
-  waitForApplication
+  otherBrowser
 }) => {
   test.setTimeout(180_000);
-  const fixtures = {
-    page,
-    browser,
-    appPath,
-    baseURL,
-    mockConfig,
-    mockSettings,
-    mockState,
-    mockUser,
-    sessions,
-    terminals,
-    kernels,
-    tmpPath,
-    waitForApplication
-  };
   const { text, go } = gatedNotebook('python3');
   await page.contents.uploadContent(text, 'text', `${tmpPath}/two.ipynb`);
   await openNotebook(page, tmpPath, 'two.ipynb');
-  const other = await newBrowserPage(fixtures, 'other-computer');
+  const other = await otherBrowser('other-computer');
   await openNotebook(other.page, tmpPath, 'two.ipynb');
   await startRunAll(page);
   await kernelHasRun(page);
@@ -245,35 +195,10 @@ test('ipykernel 7: two computers on the notebook, one delivery', async ({
 
 test('ipykernel 7: notify() while the page is closed reaches the channel once', async ({
   page,
-  browser,
-  appPath,
-  baseURL,
-  mockConfig,
-  mockSettings,
-  mockState,
-  mockUser,
-  sessions,
-  terminals,
-  kernels,
   tmpPath,
-  waitForApplication
+  otherBrowser
 }) => {
   test.setTimeout(180_000);
-  const fixtures = {
-    page,
-    browser,
-    appPath,
-    baseURL,
-    mockConfig,
-    mockSettings,
-    mockState,
-    mockUser,
-    sessions,
-    terminals,
-    kernels,
-    tmpPath,
-    waitForApplication
-  };
   const { text, go } = gatedNotebook('python3');
   const notebook = JSON.parse(text);
   // After the gate: notify() from the kernel (the lab's own package).
@@ -284,7 +209,7 @@ test('ipykernel 7: notify() while the page is closed reaches the channel once', 
     'text',
     `${tmpPath}/notify-closed.ipynb`
   );
-  const first = await newBrowserPage(fixtures, 'notify-closing');
+  const first = await otherBrowser('notify-closing');
   await openNotebook(first.page, tmpPath, 'notify-closed.ipynb');
   await startRunAll(first.page);
   await kernelHasRun(first.page);
@@ -309,35 +234,10 @@ test('ipykernel 7: notify() while the page is closed reaches the channel once', 
 test.describe('Matrix', () => {
   test('the page closed, the kernel posts to the Matrix room once', async ({
     page,
-    browser,
-    appPath,
-    baseURL,
-    mockConfig,
-    mockSettings,
-    mockState,
-    mockUser,
-    sessions,
-    terminals,
-    kernels,
     tmpPath,
-    waitForApplication
+    otherBrowser
   }) => {
     test.setTimeout(240_000);
-    const fixtures = {
-      page,
-      browser,
-      appPath,
-      baseURL,
-      mockConfig,
-      mockSettings,
-      mockState,
-      mockUser,
-      sessions,
-      terminals,
-      kernels,
-      tmpPath,
-      waitForApplication
-    };
     const password = 'correct horse battery staple';
     const alice = await registerUser(uniqueName('alice'), password);
     const roomId = await createRoom(alice, { name: uniqueName('LMK closed') });
@@ -369,10 +269,7 @@ test.describe('Matrix', () => {
     });
     const { text, go } = gatedNotebook('python3');
     await page.contents.uploadContent(text, 'text', `${tmpPath}/matrix.ipynb`);
-    const first = await newBrowserPage(
-      { ...fixtures, mockSettings: settings },
-      'matrix-closing'
-    );
+    const first = await otherBrowser('matrix-closing', settings);
     await openNotebook(first.page, tmpPath, 'matrix.ipynb');
     await startRunAll(first.page);
     await kernelHasRun(first.page);

@@ -1,11 +1,11 @@
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, galata } from '@jupyterlab/galata';
 import { LoopbackSmtp, SMTP_USER } from '../../src/__tests__/loopbackSmtp';
 import { execute, openNotebook, uploadNotebooks } from './fixtures';
 import {
   gatedNotebook,
   kernelHasRun,
-  newBrowserPage,
-  startRunAll
+  startRunAll,
+  test
 } from './relayFixtures';
 
 /**
@@ -91,38 +91,13 @@ test('a failed Run All with the page open: the page hands it to the kernel, one 
 
 test('a failed Run All with the page closed: the kernel sends exactly one mail', async ({
   page,
-  browser,
-  appPath,
-  baseURL,
-  mockConfig,
-  mockSettings,
-  mockState,
-  mockUser,
-  sessions,
-  terminals,
-  kernels,
   tmpPath,
-  waitForApplication
+  otherBrowser
 }) => {
   test.setTimeout(240_000);
-  const fixtures = {
-    page,
-    browser,
-    appPath,
-    baseURL,
-    mockConfig,
-    mockSettings,
-    mockState,
-    mockUser,
-    sessions,
-    terminals,
-    kernels,
-    tmpPath,
-    waitForApplication
-  };
   const { text, go } = gatedNotebook('python3');
   await page.contents.uploadContent(text, 'text', `${tmpPath}/mailed.ipynb`);
-  const first = await newBrowserPage(fixtures, 'mail-closing');
+  const first = await otherBrowser('mail-closing');
   await openNotebook(first.page, tmpPath, 'mailed.ipynb');
   await startRunAll(first.page);
   await kernelHasRun(first.page);
@@ -144,7 +119,7 @@ test('a failed Run All with the page closed: the kernel sends exactly one mail',
 
   // Back in the lab: the History shows what the kernel sent; nothing is
   // sent again.
-  const later = await newBrowserPage(fixtures, 'mail-later');
+  const later = await otherBrowser('mail-later');
   await openNotebook(later.page, tmpPath, 'mailed.ipynb');
   await execute(later.page, 'lmk:open-history');
   const entry = later.page.locator('.jp-lmk-HistoryEntry', {

@@ -1,10 +1,9 @@
 import {
   galata,
-  type IJupyterLabPage,
-  type IJupyterLabPageFixture
+  type IJupyterLabPageFixture,
+  test as galataTest
 } from '@jupyterlab/galata';
-import type { Kernel, Session, TerminalAPI, User } from '@jupyterlab/services';
-import type { Browser, Page } from '@playwright/test';
+import type { BrowserContext } from '@playwright/test';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -61,48 +60,63 @@ export function gatedNotebook(kernelName: string): {
   };
 }
 
-/** The Galata fixtures a page of its own is made from. */
-export interface IFixtures {
-  page: IJupyterLabPageFixture;
-  browser: Browser;
-  appPath: string;
-  baseURL: string | undefined;
-  mockConfig: boolean | Record<string, unknown>;
-  mockSettings: boolean | Record<string, unknown>;
-  mockState: boolean | Record<string, unknown>;
-  mockUser: boolean | Partial<User.IUser>;
-  sessions: Map<string, Session.IModel> | null;
-  terminals: Map<string, TerminalAPI.IModel> | null;
-  kernels: Map<string, Kernel.IModel> | null;
-  tmpPath: string;
-  waitForApplication: (page: Page, helpers: IJupyterLabPage) => Promise<void>;
-}
-
 /**
- * Another page of the lab in a browser context of its own (another
- * browser, or the same one after it was quit), on the test's folder.
+ * Galata's test with one more fixture, `otherBrowser(workspace)`: another
+ * page of the lab in a browser context of its own (another browser, or the
+ * same one after it was quit), on the test's folder, with the test's mocked
+ * settings or `settings`. Its contexts are closed when the test ends.
  */
-export async function newBrowserPage(fixtures: IFixtures, workspace: string) {
-  const context = await fixtures.browser.newContext();
-  const page = await galata.initTestPage(
-    fixtures.appPath,
-    false,
-    fixtures.baseURL!,
-    fixtures.mockConfig,
-    fixtures.mockSettings,
-    fixtures.mockState,
-    fixtures.mockUser,
-    await context.newPage(),
-    fixtures.sessions,
-    fixtures.terminals,
-    fixtures.tmpPath,
-    fixtures.waitForApplication,
-    fixtures.kernels,
-    false
-  );
-  await page.goto(`workspaces/${workspace}/tree/${fixtures.tmpPath}`);
-  return { page, context };
-}
+export const test = galataTest.extend<{
+  otherBrowser: (
+    workspace: string,
+    settings?: Record<string, unknown>
+  ) => Promise<{ page: IJupyterLabPageFixture; context: BrowserContext }>;
+}>({
+  otherBrowser: async (
+    {
+      browser,
+      appPath,
+      baseURL,
+      mockConfig,
+      mockSettings,
+      mockState,
+      mockUser,
+      sessions,
+      terminals,
+      kernels,
+      tmpPath,
+      waitForApplication
+    },
+    use
+  ) => {
+    const contexts: BrowserContext[] = [];
+    await use(async (workspace, settings) => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await galata.initTestPage(
+        appPath,
+        false,
+        baseURL!,
+        mockConfig,
+        settings ?? mockSettings,
+        mockState,
+        mockUser,
+        await context.newPage(),
+        sessions,
+        terminals,
+        tmpPath,
+        waitForApplication,
+        kernels,
+        false
+      );
+      await page.goto(`workspaces/${workspace}/tree/${tmpPath}`);
+      return { page, context };
+    });
+    for (const context of contexts) {
+      await context.close().catch(() => undefined);
+    }
+  }
+});
 
 /** Start Run All without waiting for it to end. */
 export async function startRunAll(page: IJupyterLabPageFixture): Promise<void> {
