@@ -683,6 +683,7 @@ def measure_relay_execution(env: Path, root: Path, rounds: int, per_round: int) 
     installing the watcher before the run, as a kernel's first run does."""
     browser_cpu, server_cpu = (BROWSER_CPU, SERVER_CPU) if PIN else (None, None)
     ms: dict[str, list[float]] = {"with": [], "without": []}
+    cpu: dict[str, list[float]] = {"with": [], "without": []}
     installed = []
     for round_ in range(rounds):
         server = Server("relay-exec", env, root, settings=relay_settings(), cpu=server_cpu)
@@ -698,6 +699,15 @@ def measure_relay_execution(env: Path, root: Path, rounds: int, per_round: int) 
                                 disable=[] if arm == "with" else [RELAY_PLUGIN])
                     ms[arm].append(out["ms"])
                     installed.append(out["relay"] == (arm == "with"))
+            # The relay's own work in the page during a run (beginning and
+            # sealing it, the arbiter's questions): CPU time in the
+            # extension's scripts, one profiled Run All of each arm a round.
+            for arm in (list(cpu) if round_ % 2 == 0 else list(cpu)[::-1]):
+                out = drive("profile", cpu=browser_cpu, url=server.url,
+                            notebook="cells1000.ipynb",
+                            prefix=f"/lab/extensions/{EXTENSIONS['lmk']}/static/",
+                            disable=[] if arm == "with" else [RELAY_PLUGIN])
+                cpu[arm].append(out["oursMs"])
         finally:
             server.stop()
         log(f"relay execution round {round_ + 1}/{rounds}: "
@@ -711,6 +721,8 @@ def measure_relay_execution(env: Path, root: Path, rounds: int, per_round: int) 
         "raw_ms": ms,
         "ratio": ratio(ms["with"], ms["without"]),
         "rounds": rounds, "pairs_per_round": per_round,
+        "cpu_ms": {arm: summary(v) for arm, v in cpu.items()},
+        "raw_cpu_ms": cpu,
     }
 
 
@@ -720,7 +732,13 @@ def relay_execution_lines(rx: dict) -> list[str]:
             f"(min {q['min']:.3f}, max {q['max']:.3f}, {q['n']} pairs; Run All 1,000 cells "
             f"{rx['ms']['with']['median']:.0f} ms with the watcher, "
             f"{rx['ms']['without']['median']:.0f} ms without; same server, the relay's "
-            f"plugin left out of the page for 'without')"]
+            f"plugin left out of the page for 'without')"] + ([
+        f"CPU time in lmk's scripts during Run All of 1,000 cells, with the kernel relay: "
+        f"median {rx['cpu_ms']['with']['median']:.1f} ms (min {rx['cpu_ms']['with']['min']:.1f}, "
+        f"max {rx['cpu_ms']['with']['max']:.1f}); without it: median "
+        f"{rx['cpu_ms']['without']['median']:.1f} ms (min {rx['cpu_ms']['without']['min']:.1f}, "
+        f"max {rx['cpu_ms']['without']['max']:.1f}) ({len(rx['raw_cpu_ms']['with'])} rounds)"]
+        if "cpu_ms" in rx else [])
 
 
 def measure_exec_cpu(envs: dict[str, Path], root: Path, runs: int = 8) -> dict:
