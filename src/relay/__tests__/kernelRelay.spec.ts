@@ -117,6 +117,24 @@ async function kernelHas(page: RelayPage, runId: string): Promise<void> {
   throw new Error('The kernel never had the run');
 }
 
+/**
+ * Until the page records the kernel's delivery to the webhook ("Sent from
+ * the kernel at …") instead of sending it itself.
+ */
+async function kernelDeliveryRecorded(page: RelayPage): Promise<void> {
+  await waitUntil(
+    () =>
+      page.delivered.some(d =>
+        d.results.some(
+          r =>
+            r.channelId === 'hook' &&
+            /^Sent from the kernel at /.test(r.detail ?? '')
+        )
+      ),
+    30_000
+  );
+}
+
 /** A pause long enough for what should not happen (grace window + 2 s). */
 function quiet(): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, (GRACE_S + 2) * 1000));
@@ -334,17 +352,7 @@ describe('the kernel relay with ipykernel 7', () => {
       clockOffsetMs: 61_000
     });
     await next.notifier.resume();
-    await waitUntil(
-      () =>
-        next.delivered.some(d =>
-          d.results.some(
-            r =>
-              r.channelId === 'hook' &&
-              /^Sent from the kernel at /.test(r.detail ?? '')
-          )
-        ),
-      30_000
-    );
+    await kernelDeliveryRecorded(next);
     await quiet();
     expect(receiver.received()).toHaveLength(2);
   });
@@ -390,17 +398,7 @@ describe('the kernel relay with ipykernel 7', () => {
       present: false
     });
     await next.notifier.resume();
-    await waitUntil(
-      () =>
-        next.delivered.some(d =>
-          d.results.some(
-            r =>
-              r.channelId === 'hook' &&
-              /^Sent from the kernel at /.test(r.detail ?? '')
-          )
-        ),
-      30_000
-    );
+    await kernelDeliveryRecorded(next);
     await quiet();
     expect(receiver.received()).toHaveLength(1);
   });
