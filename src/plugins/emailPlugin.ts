@@ -8,6 +8,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import type { EmailKernelFinder } from '../delivery/channels/emailChannel';
 import type { ILmkEvent } from '../tokens';
 import { ILmkNotifier } from '../tokens';
+import { connectToRunningKernel } from '../relay/runningKernel';
 
 /**
  * Email (SMTP), sent by the notebook's kernel: registers the channel type
@@ -79,13 +80,10 @@ namespace Private {
         if (same) {
           return { kernel: same, done: () => undefined };
         }
-        await kernels.refreshRunning().catch(() => undefined);
-        const model = [...kernels.running()].find(m => m.id === kernelId);
-        if (model) {
-          const connection = kernels.connectTo({ model });
-          return { kernel: connection, done: () => connection.dispose() };
-        }
-        return null;
+        const connection = await connectToRunningKernel(kernels, kernelId);
+        return connection
+          ? { kernel: connection, done: () => connection.dispose() }
+          : null;
       }
       const ofPath = path
         ? notebooks?.find(panel => panel.context.path === path)

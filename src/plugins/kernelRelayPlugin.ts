@@ -19,6 +19,7 @@ import { CommandIDs } from '../commands';
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RelayHost } from '../relay/relayHost';
 import { IKernelRelay, INotifyWhenDone, IRunTracker } from '../tokens';
+import { connectToRunningKernel } from '../relay/runningKernel';
 
 /** Commands whose use changes which runs notify. */
 const MODE_COMMANDS = new Set(['lmk:set-cell-mode']);
@@ -57,11 +58,7 @@ export const kernelRelayPlugin: JupyterFrontEndPlugin<IKernelRelay> = {
       trans,
       storage: Private.storage(),
       scope: ServerConnection.makeSettings().baseUrl,
-      connectTo: async kernelId => {
-        await kernels.refreshRunning();
-        const model = [...kernels.running()].find(m => m.id === kernelId);
-        return model ? kernels.connectTo({ model }) : null;
-      }
+      connectTo: kernelId => connectToRunningKernel(kernels, kernelId)
     });
     const extension: DocumentRegistry.IWidgetExtension<
       NotebookPanel,

@@ -65,6 +65,18 @@ test.beforeEach(() => {
   receiver.clear();
 });
 
+/**
+ * The one POST of a run: waits for it, then past the kernel's grace window
+ * (10 s) to be sure no second one follows.
+ */
+async function theOnlyPost() {
+  await receiver.waitFor(1, 'POST', 30_000);
+  await new Promise(resolve => setTimeout(resolve, 15_000));
+  const [post, ...more] = postedEvents();
+  expect(more).toEqual([]);
+  return post;
+}
+
 function postedEvents() {
   return receiver.received().map(request => ({
     id: String(request.headers['x-lmk-event-id']),
@@ -138,11 +150,7 @@ for (const [label, kernelName] of [
     await startRunAll(page);
     await kernelHasRun(page);
     go();
-    await receiver.waitFor(1, 'POST', 30_000);
-    // Past the kernel's grace window (10 s): still one.
-    await page.waitForTimeout(15_000);
-    const [post, ...more] = postedEvents();
-    expect(more).toEqual([]);
+    const post = await theOnlyPost();
     expect(post.event.sender).toBe('lab');
     expect(post.event.event).toBe('run.failed');
   });
@@ -164,10 +172,7 @@ test('ipykernel 7: a page reloaded in the middle of the run takes it back (one P
   // The reloaded page has heard from the kernel before the run goes on.
   await page.waitForTimeout(3000);
   go();
-  await receiver.waitFor(1, 'POST', 30_000);
-  await page.waitForTimeout(15_000);
-  const [post, ...more] = postedEvents();
-  expect(more).toEqual([]);
+  const post = await theOnlyPost();
   expect(post.event.sender).toBe('lab');
 });
 
@@ -185,10 +190,7 @@ test('ipykernel 7: two computers on the notebook, one delivery', async ({
   await startRunAll(page);
   await kernelHasRun(page);
   go();
-  await receiver.waitFor(1, 'POST', 30_000);
-  await page.waitForTimeout(15_000);
-  const [post, ...more] = postedEvents();
-  expect(more).toEqual([]);
+  const post = await theOnlyPost();
   expect(post.event.sender).toBe('lab');
   await other.context.close();
 });

@@ -135,6 +135,18 @@ async function kernelDeliveryRecorded(page: RelayPage): Promise<void> {
   );
 }
 
+/** The one POST of a run: waits for it, then long enough for a second. */
+async function theOnlyPost(): Promise<{
+  id: string;
+  event: { [key: string]: any };
+}> {
+  await receiver.waitFor(1, 'POST', 20_000);
+  await quiet();
+  const [post, ...more] = posts();
+  expect(more).toEqual([]);
+  return post;
+}
+
 /** A pause long enough for what should not happen (grace window + 2 s). */
 function quiet(): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, (GRACE_S + 2) * 1000));
@@ -181,10 +193,7 @@ describe.each([
       kernelName
     });
     await page.runAll();
-    await receiver.waitFor(1, 'POST', 20_000);
-    await quiet();
-    const [post, ...more] = posts();
-    expect(more).toEqual([]);
+    const post = await theOnlyPost();
     expect(post.event.sender).toBe('lab');
     expect(post.event.event).toBe('run.failed');
   });
@@ -245,10 +254,7 @@ describe.each([
     void NotebookActions.run(page.notebook, session);
     // The first run's claim is sent at its end, while the second runs for
     // longer than the grace window: answered late, the kernel would send.
-    await receiver.waitFor(1, 'POST', 20_000);
-    await quiet();
-    const [post, ...more] = posts();
-    expect(more).toEqual([]);
+    const post = await theOnlyPost();
     expect(post.id).toBe(`run:${firstId}`);
     expect(post.event.sender).toBe('lab');
     await session.session!.kernel!.interrupt();
@@ -305,10 +311,7 @@ describe('the kernel relay with ipykernel 7', () => {
       kernelName
     });
     await first.runAll();
-    await receiver.waitFor(1, 'POST', 20_000);
-    await quiet();
-    const [post, ...more] = posts();
-    expect(more).toEqual([]);
+    const post = await theOnlyPost();
     expect(post.event.sender).toBe('lab');
     // The second page heard of the run's end, and stood down.
     expect(second.delivered.filter(d => d.notification.id === post.id)).toEqual(
