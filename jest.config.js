@@ -37,8 +37,11 @@ module.exports = {
     '<rootDir>/ui-tests/',
     '<rootDir>/lib/'
   ],
-  // The integration suite starts a real server and kernels.
+  // The integration suites start real servers and kernels and mostly wait
+  // on them: three workers keep two cores busy, longest suites first.
   testTimeout: 30000,
+  maxWorkers: 3,
+  testSequencer: '<rootDir>/testing/jest/slowFirstSequencer.js',
   collectCoverageFrom: [
     'src/**/*.{ts,tsx}',
     '!src/**/*.d.ts',

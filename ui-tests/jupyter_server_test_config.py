@@ -14,6 +14,11 @@ configure_jupyter_server(c)  # noqa: F821
 # (tests/settings.spec.ts) find it in the page config (userSettingsDir).
 c.LabApp.user_settings_dir = mkdtemp(prefix="lmk-ui-settings-")  # noqa: F821
 
+# The kernel relay's grace window (docs/kernel-relay.md): 4 s instead of 10,
+# so that the tests that wait past it (tests/relayFixtures.ts, GRACE_S) wait
+# less.
+c.ServerApp.tornado_settings = {"page_config_data": {"lmkRelayGraceSeconds": 4}}  # noqa: F821
+
 # Loopback only, whatever configure_jupyter_server decides.
 c.ServerApp.ip = "127.0.0.1"  # noqa: F821
 # CI machines run the suite as root.

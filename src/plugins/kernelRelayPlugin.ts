@@ -9,6 +9,7 @@ import {
   type NotebookPanel
 } from '@jupyterlab/notebook';
 import { Dialog, ICommandPalette, showDialog } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 // The command's id is a constant.
@@ -58,7 +59,8 @@ export const kernelRelayPlugin: JupyterFrontEndPlugin<IKernelRelay> = {
       trans,
       storage: Private.storage(),
       scope: ServerConnection.makeSettings().baseUrl,
-      connectTo: kernelId => connectToRunningKernel(kernels, kernelId)
+      connectTo: kernelId => connectToRunningKernel(kernels, kernelId),
+      graceS: Private.graceSeconds()
     });
     const extension: DocumentRegistry.IWidgetExtension<
       NotebookPanel,
@@ -136,5 +138,15 @@ namespace Private {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * The grace window an admin set with the page config option
+   * `lmkRelayGraceSeconds` (1 to 600 s; docs/kernel-relay.md), or the
+   * default's `undefined`.
+   */
+  export function graceSeconds(): number | undefined {
+    const seconds = Number(PageConfig.getOption('lmkRelayGraceSeconds'));
+    return seconds >= 1 && seconds <= 600 ? seconds : undefined;
   }
 }

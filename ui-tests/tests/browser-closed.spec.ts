@@ -4,6 +4,7 @@ import { execute, openNotebook, reloadLab } from './fixtures';
 import {
   gatedNotebook,
   kernelHasRun,
+  PAST_GRACE_MS,
   startRunAll,
   test
 } from './relayFixtures';
@@ -67,11 +68,11 @@ test.beforeEach(() => {
 
 /**
  * The one POST of a run: waits for it, then past the kernel's grace window
- * (10 s) to be sure no second one follows.
+ * to be sure no second one follows.
  */
 async function theOnlyPost() {
   await receiver.waitFor(1, 'POST', 30_000);
-  await new Promise(resolve => setTimeout(resolve, 15_000));
+  await new Promise(resolve => setTimeout(resolve, PAST_GRACE_MS));
   const [post, ...more] = postedEvents();
   expect(more).toEqual([]);
   return post;
@@ -134,7 +135,7 @@ for (const [label, kernelName] of [
     await expect(
       entry.locator('.jp-lmk-DeliveryReason', { hasText: 'hook' })
     ).toContainText('Sent from the kernel at');
-    await later.page.waitForTimeout(15_000);
+    await later.page.waitForTimeout(PAST_GRACE_MS);
     expect(receiver.received()).toHaveLength(1);
     await later.context.close();
   });
@@ -219,7 +220,7 @@ test('ipykernel 7: notify() while the page is closed reaches the channel once', 
   go();
   // The notify() call, then the run's failure: two notifications, each once.
   await receiver.waitFor(2, 'POST', 60_000);
-  await new Promise(resolve => setTimeout(resolve, 15_000));
+  await new Promise(resolve => setTimeout(resolve, PAST_GRACE_MS));
   const events = postedEvents();
   expect(events).toHaveLength(2);
   const manual = events.find(e => e.id.startsWith('kernel:'))!;
@@ -279,7 +280,7 @@ test.describe('Matrix', () => {
     go();
     await waitForMessages(alice, roomId, 1, 60_000);
     // Past the grace window and any retry: still one.
-    await new Promise(resolve => setTimeout(resolve, 15_000));
+    await new Promise(resolve => setTimeout(resolve, PAST_GRACE_MS));
     const notices = (await waitForMessages(alice, roomId, 1, 1000)).filter(
       m => m.content.msgtype === 'm.notice'
     );

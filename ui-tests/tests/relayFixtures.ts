@@ -16,6 +16,20 @@ import * as path from 'path';
  */
 
 /**
+ * The kernel's grace window in the suite's lab, in seconds: the page config
+ * option `lmkRelayGraceSeconds` of ../jupyter_server_test_config.py (10 s
+ * by default, docs/kernel-relay.md).
+ */
+export const GRACE_S = 4;
+
+/**
+ * How long to go on waiting after a delivery to be sure that no second one
+ * follows: past the grace window of a run that just ended, with room to
+ * spare.
+ */
+export const PAST_GRACE_MS = (GRACE_S + 4) * 1000;
+
+/**
  * A notebook that fails at its fourth cell; its second cell waits until
  * the test lets it go on, so the page can close mid-run without racing
  * the run's end.
