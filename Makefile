@@ -119,7 +119,7 @@ lint: $(STAMPS)/node
 
 unit: $(STAMPS)/develop $(STAMPS)/synapse $(STAMPS)/jupyterhub $(STAMPS)/ipykernel6
 	jlpm test
-	$(VENV)/bin/python -m pytest -q -n 4 jupyterlab_lmk/tests src/relay/kernel/tests
+	$(VENV)/bin/python -m pytest -q -n 2 jupyterlab_lmk/tests src/relay/kernel/tests
 
 ui: $(STAMPS)/develop $(STAMPS)/ui-node $(STAMPS)/synapse $(STAMPS)/jupyterhub $(STAMPS)/ipykernel6 chromium
 	cd ui-tests && jlpm playwright test

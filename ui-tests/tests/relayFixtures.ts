@@ -1,4 +1,5 @@
 import {
+  expect,
   galata,
   type IJupyterLabPageFixture,
   test as galataTest
@@ -141,44 +142,49 @@ export async function startRunAll(page: IJupyterLabPageFixture): Promise<void> {
 
 /**
  * Until the notebook's kernel has the run going on: asked on the control
- * channel as the lab asks it (docs/kernel-relay.md).
+ * channel as the lab asks it (docs/kernel-relay.md). The kernel lists a
+ * run as going on once the page's seal reached it (it then has the run's
+ * channels). Polled with `expect.poll`: `page.waitForFunction` takes the
+ * promise an async predicate returns for a true answer and returns at once.
  */
 export async function kernelHasRun(
   page: IJupyterLabPageFixture
 ): Promise<void> {
-  await page.waitForFunction(
-    async () => {
-      const panel = window.jupyterapp.shell.currentWidget as any;
-      const kernel = panel?.sessionContext?.session?.kernel;
-      if (!kernel) {
-        return false;
-      }
-      const future = kernel.sendControlMessage(
-        {
-          header: {
-            msg_id: `ui-${Math.random()}`,
-            msg_type: 'comm_info_request',
-            session: kernel.clientId,
-            username: '',
-            date: new Date().toISOString(),
-            version: '5.3'
-          },
-          parent_header: {},
-          metadata: {},
-          content: {
-            target_name: 'jupyterlab_lmk.relay.v1',
-            lmk: { op: 'hello', holder: 'ui-test', client: 'ui-test' }
-          },
-          channel: 'control',
-          buffers: []
-        },
-        true,
-        true
-      );
-      const reply = await future.done;
-      return (reply.content.lmk?.running ?? []).length > 0;
-    },
-    null,
-    { timeout: 60_000, polling: 250 }
-  );
+  await expect
+    .poll(
+      () =>
+        page.evaluate(async () => {
+          const panel = window.jupyterapp.shell.currentWidget as any;
+          const kernel = panel?.sessionContext?.session?.kernel;
+          if (!kernel) {
+            return false;
+          }
+          const future = kernel.sendControlMessage(
+            {
+              header: {
+                msg_id: `ui-${Math.random()}`,
+                msg_type: 'comm_info_request',
+                session: kernel.clientId,
+                username: '',
+                date: new Date().toISOString(),
+                version: '5.3'
+              },
+              parent_header: {},
+              metadata: {},
+              content: {
+                target_name: 'jupyterlab_lmk.relay.v1',
+                lmk: { op: 'hello', holder: 'ui-test', client: 'ui-test' }
+              },
+              channel: 'control',
+              buffers: []
+            },
+            true,
+            true
+          );
+          const reply = await future.done;
+          return (reply.content.lmk?.running ?? []).length > 0;
+        }),
+      { timeout: 60_000, intervals: [250] }
+    )
+    .toBe(true);
 }
