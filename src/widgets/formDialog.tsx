@@ -1,6 +1,8 @@
 import { Dialog } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
-import type * as React from 'react';
+import { PromiseDelegate } from '@lumino/coreutils';
+import type { Message } from '@lumino/messaging';
+import * as React from 'react';
 
 /**
  * The lab's dialog around a form that has its own buttons (a form that
@@ -20,6 +22,43 @@ class FormDialog extends Dialog<void> {
 }
 
 /**
+ * The dialog's body. The lab's dialog focuses its first field once the
+ * body's `renderPromise` resolves, which the lab resolves at the browser's
+ * next idle time; a browser that is never idle (headless Chromium with no
+ * frame to draw waits until the next input) then leaves the focus on the
+ * button that opened the dialog. Here it resolves once React has put the
+ * form in the page.
+ */
+class FormBody extends ReactWidget {
+  constructor(private readonly _form: React.ReactElement) {
+    super();
+    this.addClass('jp-lmk-FormDialog-body');
+  }
+
+  protected onUpdateRequest(msg: Message): void {
+    super.onUpdateRequest(msg);
+    this.renderPromise = this._rendered.promise;
+  }
+
+  protected render(): React.ReactElement {
+    return <Rendered onRendered={this._onRendered}>{this._form}</Rendered>;
+  }
+
+  private readonly _rendered = new PromiseDelegate<void>();
+  private readonly _onRendered = (): void => this._rendered.resolve();
+}
+
+/** Its children, and a call once they are in the page. */
+function Rendered(props: {
+  onRendered: () => void;
+  children: React.ReactElement;
+}): React.ReactElement {
+  const { onRendered } = props;
+  React.useEffect(onRendered, [onRendered]);
+  return props.children;
+}
+
+/**
  * Show a form in a dialog; `render` gets `close` for its Cancel and for
  * after a save. Resolves when the dialog is closed.
  */
@@ -31,8 +70,7 @@ export async function showFormDialog(options: {
 }): Promise<void> {
   // The form's close needs the dialog, which needs the form.
   const shown: { dialog?: FormDialog } = {};
-  const body = ReactWidget.create(options.render(() => shown.dialog?.reject()));
-  body.addClass('jp-lmk-FormDialog-body');
+  const body = new FormBody(options.render(() => shown.dialog?.reject()));
   const dialog = new FormDialog({
     title: options.title,
     body,
