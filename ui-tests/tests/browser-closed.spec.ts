@@ -3,6 +3,7 @@ import { LoopbackReceiver } from '../../src/__tests__/loopbackReceiver';
 import { execute, openNotebook, reloadLab } from './fixtures';
 import {
   gatedNotebook,
+  GRACE_S,
   kernelHasRun,
   PAST_GRACE_MS,
   startRunAll,
@@ -103,9 +104,16 @@ for (const [label, kernelName] of [
     await kernelHasRun(first.page);
     // The page, its browser context, everything of it goes.
     await first.context.close();
+    const went = Date.now();
     go();
 
     const [post] = await receiver.waitFor(1, 'POST', 60_000);
+    // The kernel gave a page the lab's grace window to claim the run (the
+    // page config option lmkRelayGraceSeconds: 4 s in this suite, 10 s by
+    // default), and no longer.
+    const waited = Date.now() - went;
+    expect(waited).toBeGreaterThanOrEqual(GRACE_S * 1000 - 250);
+    expect(waited).toBeLessThan(10_000);
     const event = JSON.parse(post.text);
     expect(event.sender).toBe('kernel');
     expect(event.event).toBe('run.failed');

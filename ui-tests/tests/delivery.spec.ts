@@ -1,9 +1,10 @@
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, galata } from '@jupyterlab/galata';
 import {
   type IRecordedRequest,
   LoopbackReceiver
 } from '../../src/__tests__/loopbackReceiver';
 import { execute, openNotebook, reloadLab, uploadNotebooks } from './fixtures';
+import { test } from './labPages';
 
 /**
  * Delivery through the outbox in a real JupyterLab in Chromium, to a
@@ -62,39 +63,13 @@ function eventIdOf(request: IRecordedRequest): string {
 
 test('two tabs on one lab: a notification both tabs see is POSTed once', async ({
   page,
-  context,
-  appPath,
-  baseURL,
-  mockConfig,
-  mockSettings,
-  mockState,
-  mockUser,
-  sessions,
-  terminals,
-  kernels,
   tmpPath,
-  waitForApplication
+  otherTab
 }) => {
   await openNotebook(page, tmpPath, 'notify.ipynb');
   // A second tab of the same browser, on the same notebook and kernel (in
   // its own workspace, as JupyterLab gives a second window).
-  const second = await galata.initTestPage(
-    appPath,
-    false,
-    baseURL!,
-    mockConfig,
-    mockSettings,
-    mockState,
-    mockUser,
-    await context.newPage(),
-    sessions,
-    terminals,
-    tmpPath,
-    waitForApplication,
-    kernels,
-    false
-  );
-  await second.goto(`workspaces/second-tab/tree/${tmpPath}`);
+  const { page: second } = await otherTab('second-tab');
   await openNotebook(second, tmpPath, 'notify.ipynb');
   // Count the notify() outputs each tab sees from the kernel.
   const countRequests = (tab: typeof page) =>

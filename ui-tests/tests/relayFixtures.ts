@@ -1,20 +1,16 @@
-import {
-  expect,
-  galata,
-  type IJupyterLabPageFixture,
-  test as galataTest
-} from '@jupyterlab/galata';
-import type { BrowserContext } from '@playwright/test';
+import { expect, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
 /**
  * What the kernel relay's UI tests share (browser-closed.spec.ts,
- * email.spec.ts): a run the test lets go on, a page in a browser context of
- * its own (closed like a quit browser), and asking the kernel whether it
- * has the run.
+ * email.spec.ts): a run the test lets go on, asking the kernel whether it
+ * has the run, and `test` with `otherBrowser` (./labPages.ts), a page in a
+ * browser context of its own (closed like a quit browser).
  */
+
+export { test } from './labPages';
 
 /**
  * The kernel's grace window in the suite's lab, in seconds: the page config
@@ -74,64 +70,6 @@ export function gatedNotebook(kernelName: string): {
     go: () => fs.writeFileSync(flag, '')
   };
 }
-
-/**
- * Galata's test with one more fixture, `otherBrowser(workspace)`: another
- * page of the lab in a browser context of its own (another browser, or the
- * same one after it was quit), on the test's folder, with the test's mocked
- * settings or `settings`. Its contexts are closed when the test ends.
- */
-export const test = galataTest.extend<{
-  otherBrowser: (
-    workspace: string,
-    settings?: Record<string, unknown>
-  ) => Promise<{ page: IJupyterLabPageFixture; context: BrowserContext }>;
-}>({
-  otherBrowser: async (
-    {
-      browser,
-      appPath,
-      baseURL,
-      mockConfig,
-      mockSettings,
-      mockState,
-      mockUser,
-      sessions,
-      terminals,
-      kernels,
-      tmpPath,
-      waitForApplication
-    },
-    use
-  ) => {
-    const contexts: BrowserContext[] = [];
-    await use(async (workspace, settings) => {
-      const context = await browser.newContext();
-      contexts.push(context);
-      const page = await galata.initTestPage(
-        appPath,
-        false,
-        baseURL!,
-        mockConfig,
-        settings ?? mockSettings,
-        mockState,
-        mockUser,
-        await context.newPage(),
-        sessions,
-        terminals,
-        tmpPath,
-        waitForApplication,
-        kernels,
-        false
-      );
-      await page.goto(`workspaces/${workspace}/tree/${tmpPath}`);
-      return { page, context };
-    });
-    for (const context of contexts) {
-      await context.close().catch(() => undefined);
-    }
-  }
-});
 
 /** Start Run All without waiting for it to end. */
 export async function startRunAll(page: IJupyterLabPageFixture): Promise<void> {

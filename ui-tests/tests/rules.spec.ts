@@ -1,4 +1,4 @@
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, galata } from '@jupyterlab/galata';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import {
   execute,
@@ -8,6 +8,7 @@ import {
   setTabHidden,
   uploadNotebooks
 } from './fixtures';
+import { test } from './labPages';
 
 /**
  * Rules and the notebook UI in a real JupyterLab with a real ipykernel:
@@ -177,39 +178,13 @@ test.describe('only when away', () => {
 
   test('with two tabs, it goes out once, from the tab that showed it, when the user leaves that tab', async ({
     page,
-    context,
-    appPath,
-    baseURL,
-    mockConfig,
-    mockSettings,
-    mockState,
-    mockUser,
-    sessions,
-    terminals,
-    kernels,
     tmpPath,
-    waitForApplication
+    otherTab
   }) => {
     await openNotebook(page, tmpPath, 'quick.ipynb');
     await execute(page, 'lmk:set-notebook-mode', { mode: 'always' });
     // A second tab of the lab, in the background.
-    const second = await galata.initTestPage(
-      appPath,
-      false,
-      baseURL!,
-      mockConfig,
-      mockSettings,
-      mockState,
-      mockUser,
-      await context.newPage(),
-      sessions,
-      terminals,
-      tmpPath,
-      waitForApplication,
-      kernels,
-      false
-    );
-    await second.goto(`workspaces/second-tab/tree/${tmpPath}`);
+    const { page: second } = await otherTab('second-tab');
     await recordDesktopNotifications(second);
     await setTabHidden(second, true);
 

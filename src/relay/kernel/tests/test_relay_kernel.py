@@ -44,6 +44,16 @@ def settle(page, run):
     return [reply["content"]["status"] for reply in page.wait_idle(run["ids"])]
 
 
+def gate(tmp_path):
+    """Code that holds a cell until the test lets it go, and the call that
+    lets it go: for a cell that must run after the page's seal (in the lab
+    the seal follows the cells within milliseconds; a loaded machine may
+    start the first cell before the kernel has handled it)."""
+    flag = tmp_path / "go"
+    code = f"import os, time\nwhile not os.path.exists({str(flag)!r}): time.sleep(0.02)\n"
+    return code, flag.touch
+
+
 def test_a_kernel_without_the_watcher_answers_as_a_plain_comm_info_request(kernel):
     page = kernel.page()
     msg_id = page.send("control", "comm_info_request", {"target_name": "jupyterlab_lmk.relay.v1", "lmk": {"op": "probe"}})
@@ -275,10 +285,11 @@ def test_interrupts_are_reported_only_when_armed(kernel, receiver):
     assert event["run"]["started"] and event["run"]["duration_s"] > 0
 
 
-def test_notify_from_kernel_code_reaches_the_channels(kernel, receiver):
+def test_notify_from_kernel_code_reaches_the_channels(kernel, receiver, tmp_path):
     page = kernel.page()
     page.install()
-    code = (
+    held, go = gate(tmp_path)
+    code = held + (
         "from IPython.display import display\n"
         "display({'application/vnd.jupyterlab-lmk.notify+json': {'id': 'n1', 'message': 'epoch 10 done'},"
         " 'text/plain': 'epoch 10 done'}, raw=True)\n"
@@ -286,6 +297,7 @@ def test_notify_from_kernel_code_reaches_the_channels(kernel, receiver):
     )
     never = {"finished": None, "failed": None, "interrupted": None}
     run = page.run([code], [webhook(receiver)], rule=never)
+    go()
     settle(page, run)
     posts = receiver.wait_posts(1)
     assert [p["headers"]["X-Lmk-Event-Id"] for p in posts] == ["kernel:n1"]
@@ -365,16 +377,18 @@ def test_secrets_stay_out_of_the_user_namespace_and_are_dropped_after_delivery(k
     assert "hmac-s3cr3t" not in everything
 
 
-def test_notify_from_a_thread_reaches_the_channels(lab_kernel, receiver):
+def test_notify_from_a_thread_reaches_the_channels(lab_kernel, receiver, tmp_path):
     page = lab_kernel.page()
     page.install()
-    code = (
+    held, go = gate(tmp_path)
+    code = held + (
         "import threading, time, jupyterlab_lmk\n"
         "t = threading.Thread(target=lambda: jupyterlab_lmk.notify('from a thread', title='Worker'))\n"
         "t.start(); t.join(); time.sleep(1)"
     )
     never = {"finished": None, "failed": None, "interrupted": None}
     run = page.run([code], [webhook(receiver)], rule=never)
+    go()
     settle(page, run)
     [post] = receiver.wait_posts(1)
     event = json.loads(post["body"])
