@@ -30,6 +30,7 @@ import { failedRunEvent } from '../channels/__tests__/sampleEvents';
 import { type ISharedStorage, LocalLocks } from '../crossTab';
 import { forgetAnsweredHosts } from '../http';
 import { Notifier } from '../notifier';
+import { waitUntil } from '../../__tests__/waitUntil';
 
 const trans = nullTranslator.load('jupyterlab_lmk');
 export const SCALE = Number(process.env.LMK_FAULT_TIME_SCALE ?? 0.1);
@@ -235,7 +236,7 @@ async function reloadWhileWaiting(
   await Promise.all(notes.map(note => first.notify(note)));
   // Reloaded while retries wait, not mid-send (that is the case of the tab
   // closed mid-send): on a loaded machine a retry may already be under way.
-  await until(
+  await waitUntil(
     () => first.outbox.entries.every(entry => !entry.inFlight),
     CASE_LIMIT_MS
   );
@@ -326,16 +327,6 @@ function took(request: IRecordedRequest): boolean {
   return (
     request.method === 'POST' && !answer.fault && (answer.status ?? 200) < 300
   );
-}
-
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error('Timed out waiting for the deliveries to settle');
-    }
-    await new Promise(resolve => setTimeout(resolve, 20));
-  }
 }
 
 /** What one case did: its rows, and what the receivers got. */
@@ -435,7 +426,7 @@ export class FaultRuns {
         await Promise.all(notes.map(note => tab.notify(note)));
       }
       // A request counts when the receiver takes it, answered late or not.
-      await until(() => lab.settled, CASE_LIMIT_MS);
+      await waitUntil(() => lab.settled, CASE_LIMIT_MS);
 
       const rows: IRow[] = [];
       const copiesOf = {} as ICaseRun['copies'];

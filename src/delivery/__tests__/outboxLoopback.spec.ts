@@ -14,6 +14,7 @@ import type { IBackoffPolicy } from '../outbox/backoff';
 import { type ISharedStorage, LocalLocks } from '../crossTab';
 import { fetchService, forgetAnsweredHosts } from '../http';
 import { Notifier } from '../notifier';
+import { waitUntil } from '../../__tests__/waitUntil';
 
 const trans = nullTranslator.load('jupyterlab_lmk');
 
@@ -79,16 +80,6 @@ function eventIdOf(request: IRecordedRequest): string {
   const id = request.headers['x-lmk-event-id'];
   expect(typeof id).toBe('string');
   return id as string;
-}
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error('Timed out');
-    }
-    await new Promise(resolve => setTimeout(resolve, 10));
-  }
 }
 
 function note(id: string): ILmkNotification {
@@ -164,7 +155,7 @@ describe('outbox against a loopback generic webhook receiver (POST of the event 
     const results = await tab().notify(note('run:a'));
     expect(results[0].status).toBe('pending');
     expect(results[0].detail).toContain('Webhook had a server error (500).');
-    await until(() => outcomes.some(r => r.status === 'sent'));
+    await waitUntil(() => outcomes.some(r => r.status === 'sent'));
     const posts = receiver.received();
     expect(posts.map(eventIdOf)).toEqual(['run:a', 'run:a']);
     expect(notifiers[0].outbox.entries).toEqual([]);
@@ -174,7 +165,7 @@ describe('outbox against a loopback generic webhook receiver (POST of the event 
     receiver.answer({ status: 429, headers: { 'Retry-After': '2' } });
     const results = await tab().notify(note('run:b'));
     expect(results[0].detail).toContain('asked to wait 2 s');
-    await until(() => outcomes.some(r => r.status === 'sent'), 4000);
+    await waitUntil(() => outcomes.some(r => r.status === 'sent'), 4000);
     expect(hook.attempts).toHaveLength(2);
     expect(hook.attempts[1] - hook.attempts[0]).toBeGreaterThanOrEqual(2000);
     expect(receiver.received().map(eventIdOf)).toEqual(['run:b', 'run:b']);
@@ -185,7 +176,7 @@ describe('outbox against a loopback generic webhook receiver (POST of the event 
     const results = await tab().notify(note('run:c'));
     expect(results[0].detail).toContain('could not be reached');
     receiver.defaultAnswer = { status: 200, body: 'ok' };
-    await until(() => outcomes.some(r => r.status === 'sent'));
+    await waitUntil(() => outcomes.some(r => r.status === 'sent'));
     expect(new Set(receiver.received().map(eventIdOf))).toEqual(
       new Set(['run:c'])
     );
@@ -196,7 +187,7 @@ describe('outbox against a loopback generic webhook receiver (POST of the event 
     receiver.answer({ delayMs: 1000 });
     const results = await tab().notify(note('run:d'));
     expect(results[0].detail).toContain('did not answer within');
-    await until(() => outcomes.some(r => r.status === 'sent'));
+    await waitUntil(() => outcomes.some(r => r.status === 'sent'));
     // The slow answer may still have been received: one event all the same.
     expect(new Set(receiver.received().map(eventIdOf))).toEqual(
       new Set(['run:d'])
@@ -212,7 +203,7 @@ describe('outbox against a loopback generic webhook receiver (POST of the event 
     // While it is retried, History does not call it CORS.
     expect(results[0].detail).toContain('the connection failed');
     expect(results[0].detail).not.toContain('CORS');
-    await until(() => outcomes.some(r => r.status === 'sent'));
+    await waitUntil(() => outcomes.some(r => r.status === 'sent'));
     expect(
       receiver
         .received()
@@ -234,7 +225,7 @@ describe('outbox against a loopback generic webhook receiver (POST of the event 
         .received()
         .filter(request => request.status === 200)
         .map(eventIdOf);
-    await until(() => accepted().length === 2);
+    await waitUntil(() => accepted().length === 2);
     expect(accepted()).toEqual(['run:k1', 'run:k2']);
   });
 
@@ -255,7 +246,7 @@ describe('outbox against a loopback generic webhook receiver (POST of the event 
     before.dispose();
     const after = tab();
     await after.resume();
-    await until(() => outcomes.some(r => r.status === 'sent'));
+    await waitUntil(() => outcomes.some(r => r.status === 'sent'));
     await new Promise(resolve => setTimeout(resolve, 500));
     expect(receiver.received().map(eventIdOf)).toEqual(['run:f', 'run:f']);
   });
@@ -285,14 +276,14 @@ describe('outbox against a loopback generic webhook receiver (POST of the event 
     // under way (a POST reset while it is down whose reachability probe it
     // answers once back reads as a dropped connection: retried, since the
     // receiver drops copies by X-Lmk-Event-Id).
-    await until(() => {
+    await waitUntil(() => {
       const entries = notifier.outbox.entries;
       return (
         entries.length === 50 && entries.every(entry => entry.failures >= 2)
       );
     }, 20_000);
     receiver.defaultAnswer = { status: 200, body: 'ok' };
-    await until(() => notifier.outbox.entries.length === 0, 20_000);
+    await waitUntil(() => notifier.outbox.entries.length === 0, 20_000);
     const accepted = receiver
       .received()
       .filter(request => request.status === 200)

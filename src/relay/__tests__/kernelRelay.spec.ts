@@ -14,7 +14,8 @@ import {
   useJupyterServer
 } from '../../__tests__/kernelFixtures';
 import { LoopbackReceiver } from '../../__tests__/loopbackReceiver';
-import { Browser, RelayPage, waitUntil, webhookChannel } from './relayFixtures';
+import { waitUntil } from '../../__tests__/waitUntil';
+import { Browser, RelayPage, webhookChannel } from './relayFixtures';
 
 useJupyterServer({ ipykernel6: IPYKERNEL6_SPEC });
 

@@ -28,6 +28,7 @@ import type {
   IDeliveryResult,
   ILmkNotification
 } from '../../tokens';
+import { waitUntil } from '../../__tests__/waitUntil';
 import { RunTracker } from '../../tracking/runTracker';
 import { RelayHost } from '../relayHost';
 
@@ -196,20 +197,6 @@ export class RelayPage {
   }
 
   private _attached: { dispose(): void };
-}
-
-/** Wait until `condition` holds, or fail after `timeoutMs`. */
-export async function waitUntil(
-  condition: () => boolean,
-  timeoutMs: number
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error(`Condition not met within ${timeoutMs} ms`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
 }
 
 /** The webhook channel a page uses, to a loopback receiver. */

@@ -11,7 +11,8 @@ import * as path from 'path';
 import { KernelAPI, ServiceManager } from '@jupyterlab/services';
 import { useJupyterServer } from '../../__tests__/kernelFixtures';
 import { LoopbackReceiver } from '../../__tests__/loopbackReceiver';
-import { Browser, RelayPage, waitUntil } from './relayFixtures';
+import { waitUntil } from '../../__tests__/waitUntil';
+import { Browser, RelayPage } from './relayFixtures';
 
 /** Everything the server (and its kernels) wrote, from its start. */
 const serverLog: string[] = [];

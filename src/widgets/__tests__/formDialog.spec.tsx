@@ -4,19 +4,10 @@
  */
 import { nullTranslator } from '@jupyterlab/translation';
 import * as React from 'react';
+import { waitUntil } from '../../__tests__/waitUntil';
 import { showFormDialog } from '../formDialog';
 
 const trans = nullTranslator.load('jupyterlab_lmk');
-
-async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error('Timed out waiting for the dialog');
-    }
-    await new Promise(resolve => setTimeout(resolve, 10));
-  }
-}
 
 describe('showFormDialog', () => {
   const idle = window.requestIdleCallback;
@@ -47,7 +38,7 @@ describe('showFormDialog', () => {
       )
     });
 
-    await until(
+    await waitUntil(
       () => document.activeElement === document.querySelector('input[name]')
     );
     // Cancel closes it, and the focus goes back to the button that opened it.

@@ -22,11 +22,11 @@ import {
 import { KernelWatcher } from '../kernelWatcher';
 import { KernelWatches } from '../kernelWatches';
 import { RemoteRunningGroups } from '../runningGroups';
+import { waitUntil } from '../../../__tests__/waitUntil';
 import {
   pageFetch,
   startRemoteJupyter,
-  stopRemoteJupyter,
-  waitUntil
+  stopRemoteJupyter
 } from './remoteFixtures';
 import type { IRemoteJupyter } from './remoteFixtures';
 

@@ -7,6 +7,7 @@ import {
 } from '@jupyterlab/rendermime';
 import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
+import { waitUntil } from '../../../__tests__/waitUntil';
 import { useKernel } from '../../../__tests__/kernelFixtures';
 import { RunCodePanel } from '../../../widgets/remote/runCodePanel';
 import { useUnlimitedJupyterServer } from './runCodeFixtures';
@@ -14,17 +15,6 @@ import { useUnlimitedJupyterServer } from './runCodeFixtures';
 useUnlimitedJupyterServer();
 
 const trans = nullTranslator.load('jupyterlab_lmk');
-
-/** Wait until `test` holds, checking every 20 ms, for at most `ms`. */
-async function until(test: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) {
-      throw new Error('condition not met in time');
-    }
-    await new Promise(resolve => setTimeout(resolve, 20));
-  }
-}
 
 describe('RunCodePanel with a real kernel', () => {
   const session = useKernel();
@@ -44,7 +34,7 @@ describe('RunCodePanel with a real kernel', () => {
   async function run(code: string): Promise<void> {
     panel.code = code;
     button('Run').click();
-    await until(() => /^(Done|Failed|Interrupted)/.test(status()));
+    await waitUntil(() => /^(Done|Failed|Interrupted)/.test(status()));
   }
 
   beforeEach(() => {
@@ -104,18 +94,20 @@ describe('RunCodePanel with a real kernel', () => {
       'from IPython.display import display, HTML\ndisplay(HTML("<b>bold</b><script>alert(1)</script>"))\n6 * 7'
     );
     const results = $('.jp-lmk-RunCode-results');
-    await until(() => results.querySelector('b') !== null);
+    await waitUntil(() => results.querySelector('b') !== null);
     expect(results.querySelector('b')?.textContent).toBe('bold');
     // Untrusted: the script is not kept.
     expect(results.querySelector('script')).toBeNull();
-    await until(() => (results.textContent ?? '').includes('42'));
+    await waitUntil(() => (results.textContent ?? '').includes('42'));
   });
 
   it('renders the traceback with its colours and says what failed', async () => {
     await run('1/0');
     expect(status()).toMatch(/^Failed with ZeroDivisionError after/);
     const error = $('.jp-lmk-RunCode-error');
-    await until(() => (error.textContent ?? '').includes('ZeroDivisionError'));
+    await waitUntil(() =>
+      (error.textContent ?? '').includes('ZeroDivisionError')
+    );
     expect(error.textContent).not.toContain('\u001b[');
     expect(error.querySelector('span[class*="ansi"]')).not.toBeNull();
   });
@@ -124,11 +116,11 @@ describe('RunCodePanel with a real kernel', () => {
     $<HTMLInputElement>('input[type="number"]').value = '0.3';
     panel.code = 'import time\ntime.sleep(30)';
     button('Run').click();
-    await until(() => button('Interrupt').disabled === false);
+    await waitUntil(() => button('Interrupt').disabled === false);
     expect(button('Run').disabled).toBe(true);
-    await until(() => status() === 'Taking longer than 0.3 s — Interrupt?');
+    await waitUntil(() => status() === 'Taking longer than 0.3 s — Interrupt?');
     button('Interrupt').click();
-    await until(() => status().startsWith('Interrupted after'));
+    await waitUntil(() => status().startsWith('Interrupted after'));
     expect(button('Interrupt').disabled).toBe(true);
     expect(button('Run').disabled).toBe(false);
   });
@@ -143,7 +135,7 @@ describe('RunCodePanel with a real kernel', () => {
         bubbles: true
       })
     );
-    await until(() => status().startsWith('Done'));
+    await waitUntil(() => status().startsWith('Done'));
     expect(section('stdout').textContent).toContain('by keyboard');
     panel.code = 'print("again")';
     code.dispatchEvent(
@@ -153,7 +145,9 @@ describe('RunCodePanel with a real kernel', () => {
         bubbles: true
       })
     );
-    await until(() => (section('stdout').textContent ?? '').includes('again'));
+    await waitUntil(() =>
+      (section('stdout').textContent ?? '').includes('again')
+    );
   });
 
   it('asks input prompts inline when allowed, passwords hidden', async () => {
@@ -163,7 +157,7 @@ describe('RunCodePanel with a real kernel', () => {
     button('Run').click();
     const prompt = $('.jp-lmk-RunCode-prompt');
     const input = () => prompt.querySelector('input') as HTMLInputElement;
-    await until(() => !prompt.hidden);
+    await waitUntil(() => !prompt.hidden);
     expect(prompt.querySelector('label')?.textContent).toBe('Name?');
     expect(input().type).toBe('text');
     expect(document.activeElement).toBe(input());
@@ -171,11 +165,11 @@ describe('RunCodePanel with a real kernel', () => {
     input().dispatchEvent(
       new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })
     );
-    await until(() => !prompt.hidden && input().type === 'password');
+    await waitUntil(() => !prompt.hidden && input().type === 'password');
     expect(prompt.querySelector('label')?.textContent).toBe('Password:');
     input().value = 'secret';
     button('Send').click();
-    await until(() => status().startsWith('Done'));
+    await waitUntil(() => status().startsWith('Done'));
     expect(prompt.hidden).toBe(true);
     expect(section('stdout').textContent).toContain('hi Ada 6');
   });
